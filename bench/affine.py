@@ -1,0 +1,74 @@
+"""Throughput of the affine core on LLM-shaped bf16 matrices, next to mx.quantize and a memory copy in the same run.
+
+Run: python bench/affine.py [--shapes 4096x4096,14336x4096,4096x14336] [--bits 8] [--group-size 64] [--json out.json]
+Prints Gparam/s (best of --repeat runs) for: a memory copy (numpy, the roofline), mx.quantize, mx.dequantize,
+our quantize / dequantize (MLX kernels where MLX has them), our own MLX-ops implementation (the path used for
+7 bits and group size 256), and the fused per-group error pass (`group_error`), plus the device.
+"""
+import argparse, json, os, platform, time
+import numpy as np
+import mlx.core as mx
+from ominix_quant.affine import quantize, dequantize, _quantize_ext, _dequantize_ext
+from ominix_quant.kernels import group_error
+
+
+def best(f, repeat):
+    "Best wall time of `repeat` calls of `f`."
+    ts = []
+    for _ in range(repeat):
+        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
+    return min(ts)
+
+
+def device():
+    "The machine, in words."
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor()) if os.path.exists('/proc/cpuinfo') else platform.processor()
+    return f'{mx.default_device()} · {cpu} · {os.cpu_count()} cores · mlx {mx.__version__}'
+
+
+def run(shape, bits, gs, repeat):
+    "Gparam/s of every path on one random bf16 matrix."
+    w = (mx.random.normal(shape) * 0.02).astype(mx.bfloat16); mx.eval(w)
+    n = w.size
+    wq, s, b = mx.quantize(w, gs, bits); mx.eval(wq, s, b)
+    host = np.asarray(w.view(mx.uint16))
+    group_error(w[:8], gs, bits)  # compile once (cached on disk afterwards)
+    paths = {
+        'memory copy (numpy)': lambda: host.copy(),
+        'mx.quantize': lambda: mx.eval(mx.quantize(w, gs, bits)),
+        'mx.dequantize': lambda: mx.eval(mx.dequantize(wq, s, b, group_size=gs, bits=bits)),
+        'quantize (ours)': lambda: mx.eval(quantize(w, gs, bits)),
+        'dequantize (ours)': lambda: mx.eval(dequantize(wq, s, b, gs, bits)),
+        'quantize, MLX-ops path (g256/7-bit)': lambda: mx.eval(_quantize_ext(w, gs, bits)),
+        'dequantize, MLX-ops path': lambda: mx.eval(_dequantize_ext(wq, s, b, gs, bits)),
+        'group_error: quantize + per-group error (ours)': lambda: group_error(w, gs, bits),
+        'group_error + dequantized weights (ours)': lambda: group_error(w, gs, bits, deq=True),
+    }
+    res = {k: n / best(f, repeat) / 1e9 for k, f in paths.items()}
+    res['memory copy GB/s'] = 2 * w.nbytes / best(paths['memory copy (numpy)'], repeat) / 1e9
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--shapes', default='4096x4096,14336x4096,4096x14336')
+    ap.add_argument('--bits', type=int, default=8)
+    ap.add_argument('--group-size', type=int, default=64)
+    ap.add_argument('--repeat', type=int, default=3)
+    ap.add_argument('--json', help='also write the results here')
+    a = ap.parse_args()
+    out = dict(device=device(), bits=a.bits, group_size=a.group_size, results={})
+    print(f'# affine core, bf16, {a.bits}-bit g{a.group_size} — {out["device"]}')
+    for sh in a.shapes.split(','):
+        shape = tuple(int(x) for x in sh.split('x'))
+        r = out['results'][sh] = run(shape, a.bits, a.group_size, a.repeat)
+        q = r['mx.quantize']
+        print(f'\n## {sh}  (Gparam/s; × = ratio to mx.quantize)')
+        for k, v in r.items():
+            print(f'{k:50s} {v:8.3f}' + ('' if 'GB/s' in k else f'   {v / q:6.2f}×'))
+    if a.json:
+        with open(a.json, 'w') as f: json.dump(out, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
