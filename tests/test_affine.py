@@ -124,3 +124,16 @@ def test_import_is_light():
             "print(heavy); sys.exit(1 if heavy else 0)")
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_fallback_without_numba_agrees(monkeypatch):
+    "Where numba is missing (e.g. a GPU box without it) the MLX-ops fallback gives the same statistics."
+    import ominix_quant.kernels as k
+    w = adversarial(16, 512, mx.bfloat16, seed=3)
+    fast = group_error(w, 64, 4, deq=True)
+    monkeypatch.setattr(k, 'numba', None)
+    slow = k.group_error(w, 64, 4, deq=True)
+    for a in ('scales', 'biases', 'max_abs', 'deq'): assert np.array_equal(getattr(fast, a), getattr(slow, a)), a
+    np.testing.assert_allclose(fast.sse, slow.sse, rtol=1e-5, atol=1e-38)
+    np.testing.assert_allclose(fast.ssw, slow.ssw, rtol=1e-5)
+    assert 'SQNR' in repr(slow) and len(repr(slow)) < 200
