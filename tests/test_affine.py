@@ -137,3 +137,18 @@ def test_fallback_without_numba_agrees(monkeypatch):
     np.testing.assert_allclose(fast.sse, slow.sse, rtol=1e-5, atol=1e-38)
     np.testing.assert_allclose(fast.ssw, slow.ssw, rtol=1e-5)
     assert 'SQNR' in repr(slow) and len(repr(slow)) < 200
+
+
+@pytest.mark.parametrize('dtype', DTYPES, ids=str)
+@pytest.mark.parametrize('bits,gs', COMBOS)
+def test_quantize_fast_matches_mlx(bits, gs, dtype):
+    from ominix_quant.kernels import quantize_fast
+    for w in (adversarial(16, 512, dtype, seed=bits + gs), mx.random.normal((3, 4, 256), key=mx.random.key(gs)).astype(dtype)):
+        for a, b in zip(quantize_fast(w, gs, bits), mx.quantize(w, gs, bits)): assert same(a, b)
+
+
+@pytest.mark.parametrize('bits,gs', [(7, 32), (7, 256), (4, 256), (8, 256), (3, 256)])
+def test_quantize_fast_extended_specs(bits, gs):
+    from ominix_quant.kernels import quantize_fast
+    w = adversarial(16, 512, mx.bfloat16, seed=bits)
+    for a, b in zip(quantize_fast(w, gs, bits), _quantize_ext(w, gs, bits)): assert same(a, b)

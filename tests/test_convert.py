@@ -1,0 +1,78 @@
+"Round trips on the bundled model, an interrupted conversion, and our safetensors writer read by the safetensors library."
+import json
+from pathlib import Path
+import numpy as np
+import mlx.core as mx
+import pytest
+from mlx.utils import tree_flatten
+from ominix_quant.affine import QuantSpec
+from ominix_quant.policy import Policy, Rule, KEEP
+from ominix_quant import convert as cv
+from ominix_quant.sources import resolve
+
+
+@pytest.fixture(scope='module')
+def smol(tmp_path_factory):
+    import os
+    d = tmp_path_factory.mktemp('models')
+    old = os.environ.get('OMINIX_MODELS'); os.environ['OMINIX_MODELS'] = str(d)
+    yield resolve(progress=False)
+    if old is None: del os.environ['OMINIX_MODELS']
+    else: os.environ['OMINIX_MODELS'] = old
+
+
+POLICY = Policy([Rule(KEEP, '*.0.mlp.*'), Rule(QuantSpec(4, 32), '*.mlp.down_proj')], QuantSpec(8, 64), 'test')
+
+
+def test_runtime_and_streaming_agree_on_the_bundled_model(smol, tmp_path):
+    import mlx_lm
+    m, c = cv.load_model(smol)
+    qc = cv.apply(m, POLICY, c)
+    cv.save_model(m, qc, tmp_path / 'rt', src=smol, max_shard_bytes=40 << 20)
+    conv = cv.convert(smol, tmp_path / 'st', POLICY, progress=False, max_shard_bytes=40 << 20)
+    rt, st = sorted((tmp_path / 'rt').glob('*.safetensors')), sorted((tmp_path / 'st').glob('*.safetensors'))
+    assert len(rt) > 1 and [f.name for f in rt] == [f.name for f in st]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(rt, st))
+    assert conv.counts()['KEEP'] == 3 and conv.counts()['4-bit g32'] == 29
+    lm, tok = mlx_lm.load(str(tmp_path / 'st'))
+    ids = mx.array([tok.encode('The weights of a group share one scale and one bias.')])
+    assert mx.array_equal(lm(ids), m(ids)).item()
+    ours, _ = cv.load_model(tmp_path / 'st')
+    a, b = dict(tree_flatten(ours.parameters())), dict(tree_flatten(m.parameters()))
+    assert a.keys() == b.keys() and all(mx.array_equal(a[k], b[k]).item() for k in a)
+
+
+def test_interrupted_conversion_leaves_nothing(smol, tmp_path, monkeypatch):
+    calls = {'n': 0}
+    real = cv._quantize
+    def flaky(w, spec, name):
+        calls['n'] += 1
+        if calls['n'] == 20: raise KeyboardInterrupt
+        return real(w, spec, name)
+    monkeypatch.setattr(cv, '_quantize', flaky)
+    with pytest.raises(KeyboardInterrupt):
+        cv.convert(smol, tmp_path / 'out', POLICY, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_writer_is_read_by_the_safetensors_library(tmp_path):
+    import torch
+    from safetensors.torch import load_file
+    ts = {'a': mx.arange(12).reshape(3, 4).astype(mx.bfloat16), 'b': mx.array([[1, 2]], mx.uint32), 'c': mx.ones((5,), mx.float16),
+          'd': mx.array([True, False, True]), 'e': mx.random.normal((7, 3))}
+    cv.write_shards(ts, tmp_path)
+    got = load_file(str(tmp_path / 'model.safetensors'))
+    assert set(got) == set(ts)
+    for k, v in ts.items():
+        want = np.asarray(v.astype(mx.float32)) if v.dtype == mx.bfloat16 else np.asarray(v)
+        have = got[k].to(torch.float32).numpy() if v.dtype == mx.bfloat16 else got[k].numpy()
+        np.testing.assert_array_equal(have, want)
+    back = mx.load(str(tmp_path / 'model.safetensors'))
+    assert all(mx.array_equal(back[k], v).item() for k, v in ts.items())
+
+
+def test_existing_output_is_refused_and_kept(smol, tmp_path):
+    (tmp_path / 'out').mkdir(); (tmp_path / 'out' / 'precious.txt').write_text('keep me')
+    with pytest.raises(FileExistsError, match='pass overwrite=True'):
+        cv.convert(smol, tmp_path / 'out', POLICY, progress=False)
+    assert (tmp_path / 'out' / 'precious.txt').read_text() == 'keep me'
