@@ -98,3 +98,13 @@ def test_missing_model_type(tmp_path):
     (tmp_path / 'config.json').write_text('{"hidden_size": 8}')
     with pytest.raises(cv.CheckpointError, match='no "model_type"'):
         cv.read_config(tmp_path)
+
+
+def test_report_png_says_what_is_missing(smol, tmp_path, monkeypatch, capsys):
+    "Without a Chromium the HTML report is still written and the command says what to install."
+    import shutil as sh
+    from ominix_quant import cli
+    monkeypatch.setattr(sh, 'which', lambda name: None)
+    rc = cli.main(['report', str(smol), '-o', str(tmp_path / 'r.html'), '--png', str(tmp_path / 'png'), '--no-sweep', '-q'])
+    err = capsys.readouterr().err
+    assert rc == 1 and 'apt-get install chromium' in err and (tmp_path / 'r.html').stat().st_size > 1e6
