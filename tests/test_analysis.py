@@ -1,0 +1,67 @@
+"The analysis of a checkpoint folder equals that of the loaded model; experts add up; NaN weights are flagged, not fatal."
+import numpy as np
+import mlx.core as mx
+import mlx.nn as nn
+import pytest
+from ominix_quant.affine import QuantSpec
+from ominix_quant.policy import Policy, Rule, KEEP
+from ominix_quant.analysis import analyze, sweep
+from ominix_quant.convert import load_model, build_model, save_model
+from ominix_quant.sources import resolve
+
+
+@pytest.fixture(scope='module')
+def smol(tmp_path_factory):
+    import os
+    d = tmp_path_factory.mktemp('models')
+    old = os.environ.get('OMINIX_MODELS'); os.environ['OMINIX_MODELS'] = str(d)
+    yield resolve(progress=False)
+    if old is None: del os.environ['OMINIX_MODELS']
+    else: os.environ['OMINIX_MODELS'] = old
+
+
+def test_folder_and_model_agree(smol):
+    pol = Policy([Rule(KEEP, '*.mlp.down_proj'), Rule(QuantSpec(4, 32), '*.self_attn.*')], QuantSpec(6, 64))
+    a = analyze(smol, pol, progress=False).table
+    m, _ = load_model(smol)
+    b = analyze(m, pol, progress=False).table
+    cols = ['spec', 'params', 'bytes_before', 'bytes_after', 'mse', 'max_abs', 'sqnr_db', 'cosine', 'neg_scales']
+    assert list(a.index) == list(b.index)
+    for c in cols: assert a[c].equals(b[c]), c
+    assert (a.loc[a.index.str.endswith('down_proj'), 'spec'] == 'KEEP').all()
+
+
+def test_experts_rows_add_up():
+    from mlx_lm.models import glm4_moe
+    cfg = dict(model_type='glm4_moe', vocab_size=512, hidden_size=128, intermediate_size=256, max_position_embeddings=256,
+               moe_intermediate_size=64, norm_topk_prob=True, num_attention_heads=2, n_group=1, head_dim=64, topk_group=1,
+               n_shared_experts=1, n_routed_experts=4, routed_scaling_factor=1.0, num_experts_per_tok=2, first_k_dense_replace=1,
+               num_hidden_layers=2, num_key_value_heads=1, rms_norm_eps=1e-5, rope_theta=1e6, rope_scaling=None,
+               use_qk_norm=False, tie_word_embeddings=False, attention_bias=False, partial_rotary_factor=0.5)
+    m = glm4_moe.Model(glm4_moe.ModelArgs.from_dict(cfg))
+    whole = analyze(m, Policy(default=QuantSpec(4, 64)), progress=False).table
+    per = analyze(m, Policy(default=QuantSpec(4, 64)), experts=True, progress=False).table
+    p = 'model.layers.1.mlp.switch_mlp.down_proj'
+    rows = per.loc[[f'{p}[{e}]' for e in range(4)]]
+    assert rows.params.sum() == whole.loc[p, 'params']
+    assert np.isclose((rows.mse * rows.params).sum() / rows.params.sum(), whole.loc[p, 'mse'], rtol=1e-5)
+
+
+def test_nan_weights_are_flagged_not_fatal(tmp_path):
+    cfg = dict(model_type='llama', hidden_size=64, num_hidden_layers=1, intermediate_size=128, num_attention_heads=1,
+               num_key_value_heads=1, rms_norm_eps=1e-5, vocab_size=64, tie_word_embeddings=True, rope_theta=1e4)
+    m = build_model(cfg); m.set_dtype(mx.bfloat16)
+    m.model.layers[0].mlp.up_proj.weight = m.model.layers[0].mlp.up_proj.weight.at[1, 2].add(float('inf'))
+    mx.eval(m.parameters())
+    save_model(m, cfg, tmp_path / 'm')
+    t = analyze(tmp_path / 'm', progress=False).table
+    assert t.loc['model.layers.0.mlp.up_proj', 'nonfinite'] == 1
+    assert t.loc['model.layers.0.mlp.down_proj', 'nonfinite'] == 0 and np.isfinite(t.loc['model.layers.0.mlp.down_proj', 'mse'])
+
+
+def test_sweep_orders_by_bits(smol):
+    sw = sweep(smol, specs=[QuantSpec(b, 64) for b in (3, 4, 6, 8)], layers=['model.layers.3.*'], progress=False)
+    mean = sw.groupby('bits').rel_error.mean()
+    assert mean.is_monotonic_decreasing
+    with pytest.raises(ValueError, match='no quantizable layer matches'):
+        sweep(smol, layers=['nothing.*'], progress=False)
