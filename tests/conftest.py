@@ -2,3 +2,16 @@
 import mlx.core as mx
 
 mx.set_default_device(mx.cpu)
+import os
+import pytest
+
+
+@pytest.fixture(scope='session')
+def smol(tmp_path_factory):
+    "The bundled model's folder, converted into a temporary models folder."
+    from ominix_quant.sources import resolve
+    d = tmp_path_factory.mktemp('models')
+    old = os.environ.get('OMINIX_MODELS'); os.environ['OMINIX_MODELS'] = str(d)
+    yield resolve(progress=False)
+    if old is None: del os.environ['OMINIX_MODELS']
+    else: os.environ['OMINIX_MODELS'] = old

@@ -7,17 +7,8 @@ from ominix_quant.affine import QuantSpec
 from ominix_quant.policy import Policy, Rule, KEEP
 from ominix_quant.analysis import analyze, sweep
 from ominix_quant.convert import load_model, build_model, save_model
-from ominix_quant.sources import resolve
 
 
-@pytest.fixture(scope='module')
-def smol(tmp_path_factory):
-    import os
-    d = tmp_path_factory.mktemp('models')
-    old = os.environ.get('OMINIX_MODELS'); os.environ['OMINIX_MODELS'] = str(d)
-    yield resolve(progress=False)
-    if old is None: del os.environ['OMINIX_MODELS']
-    else: os.environ['OMINIX_MODELS'] = old
 
 
 def test_folder_and_model_agree(smol):

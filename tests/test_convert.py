@@ -8,17 +8,8 @@ from mlx.utils import tree_flatten
 from ominix_quant.affine import QuantSpec
 from ominix_quant.policy import Policy, Rule, KEEP
 from ominix_quant import convert as cv
-from ominix_quant.sources import resolve
 
 
-@pytest.fixture(scope='module')
-def smol(tmp_path_factory):
-    import os
-    d = tmp_path_factory.mktemp('models')
-    old = os.environ.get('OMINIX_MODELS'); os.environ['OMINIX_MODELS'] = str(d)
-    yield resolve(progress=False)
-    if old is None: del os.environ['OMINIX_MODELS']
-    else: os.environ['OMINIX_MODELS'] = old
 
 
 POLICY = Policy([Rule(KEEP, '*.0.mlp.*'), Rule(QuantSpec(4, 32), '*.mlp.down_proj')], QuantSpec(8, 64), 'test')
