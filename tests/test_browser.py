@@ -65,6 +65,8 @@ def test_dashboard_in_chromium(app):
             memory, plots = page.inner_text('.oq-memory'), page.evaluate(PLOTS)
             assert 'MB →' in memory and 'bits/weight' in memory
             page.wait_for_selector('text=per-group relative error', timeout=60_000)  # the selected layer's heatmap
+            shown = page.eval_on_selector('.oq-bits-component-decoder select', 'e => e.selectedIndex >= 0 ? e.options[e.selectedIndex].text : ""')
+            assert shown == 'inherit', shown
             page.screenshot(path=str(ARTIFACTS / 'dashboard-before.png'), full_page=True)
             page.check('.oq-keep-component-decoder input[type=checkbox]')
             page.wait_for_function("m => document.querySelector('.oq-memory').innerText !== m", arg=memory, timeout=60_000)

@@ -73,7 +73,7 @@ def test_clicks_change_policy_readout_and_figures(smol):
     # undo twice: back to the start, controls included
     p.undo(); p.undo()
     assert p.readout.value == text and not p.node('component', 'decoder').keep.value
-    assert p.node('group', 'model.layers.*.mlp.down_proj').bits.value is None and p.undo_button.disabled
+    assert p.node('group', 'model.layers.*.mlp.down_proj').bits.value == 0 and p.undo_button.disabled  # 'inherit'
 
 
 def test_presets_filter_and_bad_input(smol):
