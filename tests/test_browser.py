@@ -24,7 +24,7 @@ def _wait_up(url, proc, seconds=120):
     "Wait until the server answers (or the app died)."
     end = time.time() + seconds
     while time.time() < end:
-        if proc.poll() is not None: raise RuntimeError(f'the app exited with {proc.returncode}:\n{proc.stdout.read()}')
+        if proc.poll() is not None: raise RuntimeError(f'the app exited with {proc.returncode}:\n{proc.log.read_text()[-3000:]}')
         try:
             with urllib.request.urlopen(url, timeout=5) as r:
                 if r.status == 200: return
@@ -33,12 +33,15 @@ def _wait_up(url, proc, seconds=120):
 
 
 @pytest.fixture
-def app(smol):
+def app(smol, tmp_path):
     "The app on the bundled model, started as a user would start it; stopped with Ctrl-C (SIGINT)."
     port, token = _port(), secrets.token_urlsafe(12)
     exe = Path(sys.executable).parent / 'ominix-quant'
-    proc = subprocess.Popen([str(exe), 'app', str(smol), '--preset', 'llm', '--port', str(port), '--token', token],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path / 'app.log'  # a file, not a pipe: Voilà logs a lot, and a full pipe would stall it
+    with open(log, 'w') as out:
+        proc = subprocess.Popen([str(exe), 'app', str(smol), '--preset', 'llm', '--port', str(port), '--token', token],
+                                stdout=out, stderr=subprocess.STDOUT, text=True)
+    proc.log = log
     url = f'http://127.0.0.1:{port}/?token={token}'
     try:
         _wait_up(url.split('?')[0] + 'voila/static/favicon.ico', proc)  # a static file: the page itself would start a kernel
@@ -74,11 +77,12 @@ def test_dashboard_in_chromium(app):
             after = page.inner_text('.oq-memory')
             assert '211 of 211 layers kept' in after and after != memory
             page.screenshot(path=str(ARTIFACTS / 'dashboard.png'), full_page=True)
-        except Exception:
+        except Exception as e:
             page.screenshot(path=str(ARTIFACTS / 'dashboard-failure.png'), full_page=True)
-            raise
+            raise AssertionError(f'{e}\n--- the app\'s log:\n{proc.log.read_text()[-4000:]}') from e
         finally: browser.close()
     proc.send_signal(signal.SIGINT)  # Ctrl-C
-    out, _ = proc.communicate(timeout=60)
-    assert proc.returncode == 0, out
+    proc.wait(60)
+    out = proc.log.read_text()
+    assert proc.returncode == 0, out[-3000:]
     assert 'stopping' in out and 'Traceback' not in out.split('stopping')[-1], out[-2000:]
