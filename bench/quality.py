@@ -1,0 +1,90 @@
+"""Quality at equal bits per weight on SmolLM2-135M: uniform specs, mlx-lm's mixed recipes and dynamic_quant, ours.
+
+Run:  python bench/quality.py [--tokens 8192] [--calibration 2048] [--json out.json]
+All methods are evaluated by the same `Evaluator` (simulated quantization in float32, an optimized BLAS) on the
+same held-out tokens of Shakespeare's tragedies, against the bf16 model; calibration (for dynamic_quant's and our
+sensitivities) uses the other plays. Bits per weight are those each method actually reaches, whole model
+(embeddings included; bf16 scales and biases). mlx-lm's methods are run through their own code
+(`mlx_lm.convert.mixed_quant_predicate_builder`, `mlx_lm.quant.dynamic_quant.estimate_sensitivities` and
+`estimate_threshold`) on our calibration tokens; their layer choices are turned into a Policy and evaluated like ours.
+"""
+import argparse, json, os, platform, sys, time
+from pathlib import Path
+
+
+def policy_of(model, predicate, name):
+    "The Policy that reproduces an nn.quantize predicate's decisions."
+    from ominix_quant.affine import QuantSpec
+    from ominix_quant.policy import Policy, KEEP, config_block
+    dec = {}
+    for p, m in model.named_modules():
+        if not hasattr(m, 'to_quantized'): continue
+        d = predicate(p, m)
+        if d is False: dec[p] = KEEP
+        elif isinstance(d, dict): dec[p] = QuantSpec(d['bits'], d['group_size'])
+    pol = Policy.from_config(config_block(dec, QuantSpec(4, 64)), name)
+    return Policy(pol.rules, pol.default, name, chain_model_predicate=False)
+
+
+def dynamic_quant(ev, cal_ids, target, low, high, ctx=512):
+    "mlx-lm's dynamic_quant choice at `target` bpw, as a Policy."
+    import copy
+    import mlx.core as mx
+    from mlx_lm.quant.dynamic_quant import estimate_sensitivities, estimate_threshold
+    data = mx.array(cal_ids[:len(cal_ids) // ctx * ctx].reshape(-1, ctx))
+    model = copy.deepcopy(ev.model)
+    sens = dict(estimate_sensitivities(model, data, low.bits, low.group_size, high.bits, high.group_size))
+    model.set_dtype(mx.bfloat16)  # its threshold search counts bits per weight of the model as it will be saved (bf16)
+    thr = estimate_threshold(model, sens, target, low.bits, low.group_size, high.bits, high.group_size)
+    pred = lambda p, m: ({'bits': high.bits, 'group_size': high.group_size} if sens[p] > thr else {'bits': low.bits, 'group_size': low.group_size})
+    return policy_of(ev.model, pred, f'mlx-lm dynamic_quant {target} ({low.bits}/{high.bits}-bit)')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--tokens', type=int, default=8192)
+    ap.add_argument('--calibration', type=int, default=2048)
+    ap.add_argument('--json')
+    a = ap.parse_args()
+    import numpy as np
+    from ominix_quant import blas
+    import mlx.core as mx
+    from ominix_quant.affine import QuantSpec
+    from ominix_quant.policy import Policy
+    from ominix_quant.evaluate import Evaluator, shakespeare
+    from ominix_quant.sensitivity import Sensitivity, allocate
+    from mlx_lm.convert import mixed_quant_predicate_builder
+    mx.set_default_device(mx.cpu)
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor()) if os.path.exists('/proc/cpuinfo') else platform.processor()
+    print(f'# quality at equal bits per weight — SmolLM2-135M · {cpu} · {os.cpu_count()} cores · mlx {mx.__version__} · {blas.blas_status()}', flush=True)
+    t = time.perf_counter()
+    ev = Evaluator('default', n_tokens=a.tokens)
+    print(f'{ev}; {time.perf_counter() - t:.1f} s', flush=True)
+    cal_ids = np.array(ev.tokenizer.encode(shakespeare('calibration')), np.int64)[:a.calibration + 1]
+    t = time.perf_counter()
+    sens = Sensitivity(ev, n_tokens=a.calibration)
+    print(f'{sens}', flush=True)
+    u = lambda b, g: Policy((), QuantSpec(b, g), f'uniform {b}-bit g{g}')
+    runs = [u(8, 64), u(6, 64), u(5, 32), u(5, 64), u(4, 32), u(4, 64),
+            policy_of(ev.model, mixed_quant_predicate_builder('mixed_4_6', ev.model), 'mlx-lm mixed_4_6'),
+            policy_of(ev.model, mixed_quant_predicate_builder('mixed_3_6', ev.model), 'mlx-lm mixed_3_6')]
+    for target, low, high in ((4.75, QuantSpec(4, 64), QuantSpec(5, 64)), (5.0, QuantSpec(4, 64), QuantSpec(5, 64)), (6.0, QuantSpec(5, 64), QuantSpec(6, 64))):
+        t = time.perf_counter(); runs.append(dynamic_quant(ev, cal_ids, target, low, high)); print(f'dynamic_quant {target}: {time.perf_counter() - t:.1f} s', flush=True)
+    for bpw in (4.5, 4.75, 5.0, 5.5, 6.0):
+        al = allocate(sens, bpw=bpw); runs.append(Policy(al.policy.rules, al.policy.default, f'ours {bpw}'))
+    rows = []
+    for pol in runs:
+        q = ev.quality(pol, progress=False)
+        rows.append(q)
+        print(f'{q!r} · {q.seconds:.0f} s', flush=True)
+    print('\n| method | bpw | PPL (± SE) | ΔPPL | KLD mean | KLD p99 | same top-1 |\n|---|---|---|---|---|---|---|')
+    for q in sorted(rows, key=lambda q: q.bpw):
+        print(f'| {q.name} | {q.bpw:.3f} | {q.ppl:.3f} ± {q.ppl_se:.3f} | {q.ppl_change:+.2%} | {q.kld:.4f} | {q.kld_p99:.3f} | {q.top1:.2%} |')
+    print(f'\nbf16 PPL {rows[0].base_ppl:.3f} over {rows[0].n_tokens} tokens')
+    if a.json:
+        from dataclasses import asdict
+        Path(a.json).write_text(json.dumps(dict(device=cpu, rows=[asdict(q) for q in rows]), indent=1))
+
+
+if __name__ == '__main__':
+    main()
