@@ -1,4 +1,5 @@
 "The reference semantics is MLX on the CPU: on GPU machines MLX's own kernels differ (see bench/device_semantics.py)."
+import ominix_quant  # noqa: F401  first: it loads the optimized BLAS before mlx.core (nbs/00c_blas)
 import mlx.core as mx
 
 mx.set_default_device(mx.cpu)
