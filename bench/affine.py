@@ -10,7 +10,7 @@ fifth of a copy's bandwidth) and scales linearly with cores (compare the one-thr
 real division (needed to match MLX bit for bit), two roundings to the storage dtype in integer arithmetic, and
 a handful of vectorised passes over a row held in L1.
 """
-import argparse, json, os, platform, time
+import argparse, json, os, time
 import numpy as np
 import mlx.core as mx
 from ominix_quant.affine import quantize, dequantize, _quantize_ext, _dequantize_ext
@@ -27,7 +27,8 @@ def best(f, repeat):
 
 def device():
     "The machine, in words."
-    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor()) if os.path.exists('/proc/cpuinfo') else platform.processor()
+    from common import cpu_name
+    cpu = cpu_name()
     return f'{mx.default_device()} · {cpu} · {os.cpu_count()} cores · mlx {mx.__version__}'
 
 

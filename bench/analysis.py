@@ -73,8 +73,8 @@ def main():
     if a.child: return child(*a.child)
     import mlx.core as mx
     from convert import make_checkpoint
-    import platform
-    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor()) if os.path.exists('/proc/cpuinfo') else platform.processor()
+    from common import cpu_name
+    cpu = cpu_name()
     dev = f'{mx.default_device()} · {cpu} · {os.cpu_count()} cores · mlx {mx.__version__}'
     print(f'# full analysis at 8-bit g64 — {dev}')
     s = small()

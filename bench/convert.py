@@ -7,7 +7,7 @@ with `ominix_quant.convert.convert` and with `python -m mlx_lm convert -q`, each
 which goes first, and reports wall time and peak RSS (the child's own ru_maxrss). Finally checks that both
 outputs hold identical tensors.
 """
-import argparse, json, os, platform, resource, shutil, subprocess, sys, time
+import argparse, json, os, resource, shutil, subprocess, sys, time
 from pathlib import Path
 
 SHAPES = {'1b': dict(hidden_size=2048, num_hidden_layers=16, intermediate_size=8192, num_attention_heads=32, num_key_value_heads=8, shards=4),
@@ -90,7 +90,8 @@ def main():
     work = Path(a.workdir); src = work / f'llama-{a.shape}-bf16'
     if not src.exists(): print(f'making {src}…', flush=True); make_checkpoint(src, a.shape)
     size = sum(f.stat().st_size for f in src.glob('*.safetensors'))
-    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor()) if os.path.exists('/proc/cpuinfo') else platform.processor()
+    from common import cpu_name
+    cpu = cpu_name()
     dev = f'{mx.default_device()} · {cpu} · {os.cpu_count()} cores · mlx {mx.__version__}'
     print(f'# convert to 8-bit g64: {src.name} ({size / 1e9:.1f} GB, {len(list(src.glob("*.safetensors")))} shards) — {dev}')
     res = {'ours': [], 'mlx_lm': []}

@@ -8,7 +8,7 @@ sensitivities) uses the other plays. Bits per weight are those each method actua
 (`mlx_lm.convert.mixed_quant_predicate_builder`, `mlx_lm.quant.dynamic_quant.estimate_sensitivities` and
 `estimate_threshold`) on our calibration tokens; their layer choices are turned into a Policy and evaluated like ours.
 """
-import argparse, json, os, platform, sys, time
+import argparse, json, os, time
 from pathlib import Path
 
 
@@ -46,21 +46,21 @@ def main():
     ap.add_argument('--calibration', type=int, default=2048)
     ap.add_argument('--json')
     a = ap.parse_args()
-    import numpy as np
     from ominix_quant import blas
     import mlx.core as mx
     from ominix_quant.affine import QuantSpec
     from ominix_quant.policy import Policy
-    from ominix_quant.evaluate import Evaluator, shakespeare
+    from ominix_quant.evaluate import Evaluator
     from ominix_quant.sensitivity import Sensitivity, allocate
     from mlx_lm.convert import mixed_quant_predicate_builder
     mx.set_default_device(mx.cpu)
-    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor()) if os.path.exists('/proc/cpuinfo') else platform.processor()
+    from common import cpu_name
+    cpu = cpu_name()
     print(f'# quality at equal bits per weight — SmolLM2-135M · {cpu} · {os.cpu_count()} cores · mlx {mx.__version__} · {blas.blas_status()}', flush=True)
     t = time.perf_counter()
     ev = Evaluator('default', n_tokens=a.tokens)
     print(f'{ev}; {time.perf_counter() - t:.1f} s', flush=True)
-    cal_ids = np.array(ev.tokenizer.encode(shakespeare('calibration')), np.int64)[:a.calibration + 1]
+    cal_ids = ev.encode("shakespeare:calibration")[:a.calibration + 1]
     t = time.perf_counter()
     sens = Sensitivity(ev, n_tokens=a.calibration)
     print(f'{sens}', flush=True)

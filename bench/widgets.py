@@ -82,7 +82,8 @@ def main():
     ap.add_argument('--json')
     a = ap.parse_args()
     import mlx.core as mx
-    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor()) if os.path.exists('/proc/cpuinfo') else platform.processor()
+    from common import cpu_name
+    cpu = cpu_name()
     print(f'# LayerPicker clicks — {cpu} · {os.cpu_count()} cores · mlx {mx.__version__} · python {platform.python_version()}')
     out = []
     for name, cfg in (('Mistral-7B-shaped', mistral_config()), ('GLM-4.5-Air-shaped', GLM_AIR)):
