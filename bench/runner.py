@@ -1,0 +1,65 @@
+"""LLMRunner against plain mlx-lm (`mlx_lm.load` + `stream_generate`) on the same saved quantized folders and device.
+
+Each precision is saved once (`ominix_quant.convert`), then timed by both, each in its own process (so peak memory
+is the model's own), with mlx-lm's timer: prompt tok/s, decode tok/s, peak memory. Prints a table of ratios.
+
+    python bench/runner.py                       # the bundled SmolLM2-135M: bf16, 8-bit g64, 4-bit g64
+    python bench/runner.py --model DIR -p '8-bit g64' --prompt-tokens 512 --decode-tokens 128
+"""
+import argparse, json, os, subprocess, sys, tempfile
+from pathlib import Path
+
+
+def child(which, folder, prompt_tokens, decode_tokens):
+    "Time one folder with one runner in this process; print JSON."
+    import ominix_quant  # noqa: F401  (the optimized BLAS before mlx.core, for both sides)
+    from dataclasses import asdict
+    from ominix_quant.runners.llm import LLMRunner, plain_mlx_lm
+    if which == 'ours': s = LLMRunner(folder, progress=False).measure(int(prompt_tokens), int(decode_tokens))
+    else: s = plain_mlx_lm(folder, int(prompt_tokens), int(decode_tokens))
+    print(json.dumps(asdict(s)))
+
+
+def run(which, folder, a):
+    out = subprocess.run([sys.executable, __file__, '--child', which, str(folder), str(a.prompt_tokens), str(a.decode_tokens)],
+                         capture_output=True, text=True)
+    if out.returncode: sys.exit(f'{which} on {folder} failed:\n{out.stderr[-3000:]}')
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--model', default=None, help='model folder, .gguf, HF id (default: the bundled model)')
+    ap.add_argument('-p', '--precision', action='append', help="'bf16' or 'B-bit gG' (repeatable)")
+    ap.add_argument('--prompt-tokens', type=int, default=32)
+    ap.add_argument('--decode-tokens', type=int, default=16)
+    ap.add_argument('--workdir', help='where the quantized folders go (default: a temporary folder)')
+    ap.add_argument('--json')
+    ap.add_argument('--child', nargs=4, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child: return child(*a.child)
+    import ominix_quant  # noqa: F401
+    from ominix_quant.sources import resolve
+    from ominix_quant.convert import convert
+    from ominix_quant.bench import parse_precision
+    from ominix_quant.policy import KEEP
+    from ominix_quant.runners.llm import device_name
+    src = resolve(a.model, progress=False)
+    work = Path(a.workdir or tempfile.mkdtemp(prefix='ominix-runner-'))
+    print(f'# LLMRunner vs plain mlx-lm — {src.name} — {device_name()}')
+    print(f'# prompt {a.prompt_tokens} tokens, decode {a.decode_tokens} tokens (mlx-lm\'s timer on both sides)')
+    print(f'{"precision":12s} {"ours prompt":>12s} {"mlx-lm prompt":>14s} {"ours decode":>12s} {"mlx-lm decode":>14s} {"decode ×":>9s} {"peak GB ours/mlx-lm":>20s}')
+    rows = []
+    for p in a.precision or ['bf16', '8-bit g64', '4-bit g64']:
+        pol = parse_precision(p)
+        folder = src if pol.default is KEEP and not pol.rules else work / pol.name.replace(' ', '-')
+        if not folder.exists(): convert(src, folder, pol, progress=False)
+        o, m = run('ours', folder, a), run('mlx_lm', folder, a)
+        rows.append(dict(precision=pol.name, ours=o, mlx_lm=m, decode_ratio=o['decode_tps'] / m['decode_tps'], prompt_ratio=o['prompt_tps'] / m['prompt_tps']))
+        print(f'{pol.name:12s} {o["prompt_tps"]:12.1f} {m["prompt_tps"]:14.1f} {o["decode_tps"]:12.2f} {m["decode_tps"]:14.2f} '
+              f'{o["decode_tps"] / m["decode_tps"]:8.2f}× {o["peak_gb"]:9.3f}/{m["peak_gb"]:.3f}', flush=True)
+    if a.json: Path(a.json).write_text(json.dumps(dict(device=device_name(), model=src.name, rows=rows), indent=1))
+
+
+if __name__ == '__main__':
+    main()

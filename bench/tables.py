@@ -1,0 +1,27 @@
+"""Print the README's benchmark tables (Markdown) from the JSON files in docs/bench/ (written by `ominix-quant bench`,
+`bench/runner.py` and `bench/gpu.sh`)."""
+import json, sys
+from pathlib import Path
+from ominix_quant.bench import BenchTable
+
+HERE = Path(sys.argv[1] if len(sys.argv) > 1 else 'docs/bench')
+
+
+def runner_table(files):
+    "One Markdown table of LLMRunner vs plain mlx-lm runs."
+    out = ['| device | model | precision | prompt tok/s: ours / mlx-lm | decode tok/s: ours / mlx-lm | decode × | peak GB: ours / mlx-lm |',
+           '|---|---|---|---:|---:|---:|---:|']
+    for f in files:
+        d = json.loads(Path(f).read_text())
+        dev = d['device'].split(' · mlx')[0]
+        for r in d['rows']:
+            o, m = r['ours'], r['mlx_lm']
+            out.append(f'| {dev} | {d["model"].split(".Q4")[0]} | {r["precision"]} | {o["prompt_tps"]:,.1f} / {m["prompt_tps"]:,.1f} | '
+                       f'{o["decode_tps"]:,.2f} / {m["decode_tps"]:,.2f} | **{r["decode_ratio"]:.2f}×** | {o["peak_gb"]:.3f} / {m["peak_gb"]:.3f} |')
+    return '\n'.join(out)
+
+
+if __name__ == '__main__':
+    for name in ('cpu-smollm2', 'gpu-smollm2', 'gpu-7b'):
+        if (HERE / f'{name}.json').exists(): print(BenchTable.from_json(HERE / f'{name}.json').markdown())
+    print(runner_table(sorted(HERE.glob('*-runner.json'))))

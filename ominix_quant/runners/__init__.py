@@ -1,0 +1,1 @@
+"""Runners: models ready to generate and be timed (`runners.llm`)."""
