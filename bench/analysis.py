@@ -6,7 +6,7 @@ Run:  python bench/analysis.py [--skip-7b] [--workdir DIR] [--json out.json]
     WORKDIR) and mlx_lm.convert -q of the same checkpoint, each in a fresh process, alternating order;
     wall time and peak RSS (the child's own ru_maxrss). Prints Gparam/s and the device.
 """
-import argparse, json, os, resource, subprocess, sys, time
+import argparse, json, os, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -31,9 +31,8 @@ def child(kind, src, dst):
 def run(kind, src, dst):
     import shutil
     shutil.rmtree(dst, ignore_errors=True)
-    out = subprocess.run([sys.executable, __file__, '--child', kind, str(src), str(dst)], capture_output=True, text=True)
-    if out.returncode: sys.exit(f'{kind} failed:\n{out.stderr[-3000:]}')
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    from common import child_json
+    return child_json(__file__, kind, src, dst, what=kind)
 
 
 def small(repeat=3):

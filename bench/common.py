@@ -7,3 +7,11 @@ def cpu_name() -> str:
     if os.path.exists('/proc/cpuinfo'):
         return next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor())
     return platform.processor()
+
+
+def child_json(script, *args, what='child'):
+    "Run `script --child ARGS…` in a fresh Python process; the JSON its last line of output holds (exit with its error if it fails)."
+    import json, subprocess, sys
+    out = subprocess.run([sys.executable, str(script), '--child', *map(str, args)], capture_output=True, text=True)
+    if out.returncode: sys.exit(f'{what} failed:\n{out.stderr[-3000:]}')
+    return json.loads(out.stdout.strip().splitlines()[-1])

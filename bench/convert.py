@@ -7,7 +7,7 @@ with `ominix_quant.convert.convert` and with `python -m mlx_lm convert -q`, each
 which goes first, and reports wall time and peak RSS (the child's own ru_maxrss). Finally checks that both
 outputs hold identical tensors.
 """
-import argparse, json, os, resource, shutil, subprocess, sys, time
+import argparse, json, os, resource, shutil, sys, time
 from pathlib import Path
 
 SHAPES = {'1b': dict(hidden_size=2048, num_hidden_layers=16, intermediate_size=8192, num_attention_heads=32, num_key_value_heads=8, shards=4),
@@ -61,9 +61,8 @@ def child(kind, src, dst):
 
 def run(kind, src, dst):
     shutil.rmtree(dst, ignore_errors=True)
-    out = subprocess.run([sys.executable, __file__, '--child', kind, str(src), str(dst)], capture_output=True, text=True)
-    if out.returncode: sys.exit(f'{kind} failed:\n{out.stderr[-3000:]}')
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    from common import child_json
+    return child_json(__file__, kind, src, dst, what=kind)
 
 
 def same_tensors(a: Path, b: Path):

@@ -1,12 +1,13 @@
 """LLMRunner against plain mlx-lm (`mlx_lm.load` + `stream_generate`) on the same saved quantized folders and device.
 
 Each precision is saved once (`ominix_quant.convert`), then timed by both, each in its own process (so peak memory
-is the model's own), with mlx-lm's timer: prompt tok/s, decode tok/s, peak memory. Prints a table of ratios.
+is the model's own), with mlx-lm's timer: prompt tok/s, decode tok/s, peak memory; `--repeat N` alternates the
+order N times and keeps each side's best decode. Prints a table of ratios.
 
     python bench/runner.py                       # the bundled SmolLM2-135M: bf16, 8-bit g64, 4-bit g64
     python bench/runner.py --model DIR -p '8-bit g64' --prompt-tokens 512 --decode-tokens 128
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, json, tempfile
 from pathlib import Path
 
 
@@ -21,10 +22,8 @@ def child(which, folder, prompt_tokens, decode_tokens):
 
 
 def run(which, folder, a):
-    out = subprocess.run([sys.executable, __file__, '--child', which, str(folder), str(a.prompt_tokens), str(a.decode_tokens)],
-                         capture_output=True, text=True)
-    if out.returncode: sys.exit(f'{which} on {folder} failed:\n{out.stderr[-3000:]}')
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    from common import child_json
+    return child_json(__file__, which, folder, a.prompt_tokens, a.decode_tokens, what=f'{which} on {folder}')
 
 
 def main():
@@ -33,6 +32,7 @@ def main():
     ap.add_argument('-p', '--precision', action='append', help="'bf16' or 'B-bit gG' (repeatable)")
     ap.add_argument('--prompt-tokens', type=int, default=32)
     ap.add_argument('--decode-tokens', type=int, default=16)
+    ap.add_argument('--repeat', type=int, default=1, help='runs per side, alternating order; the best decode of each side is reported')
     ap.add_argument('--workdir', help='where the quantized folders go (default: a temporary folder)')
     ap.add_argument('--json')
     ap.add_argument('--child', nargs=4, help=argparse.SUPPRESS)
@@ -47,15 +47,19 @@ def main():
     src = resolve(a.model, progress=False)
     work = Path(a.workdir or tempfile.mkdtemp(prefix='ominix-runner-'))
     print(f'# LLMRunner vs plain mlx-lm — {src.name} — {device_name()}')
-    print(f'# prompt {a.prompt_tokens} tokens, decode {a.decode_tokens} tokens (mlx-lm\'s timer on both sides)')
+    print(f'# prompt {a.prompt_tokens} tokens, decode {a.decode_tokens} tokens (mlx-lm\'s timer on both sides), best of {a.repeat} per side')
     print(f'{"precision":12s} {"ours prompt":>12s} {"mlx-lm prompt":>14s} {"ours decode":>12s} {"mlx-lm decode":>14s} {"decode ×":>9s} {"peak GB ours/mlx-lm":>20s}')
     rows = []
     for p in a.precision or ['bf16', '8-bit g64', '4-bit g64']:
         pol = parse_precision(p)
         folder = src if pol.default is KEEP and not pol.rules else work / pol.name.replace(' ', '-')
         if not folder.exists(): convert(src, folder, pol, progress=False)
-        o, m = run('ours', folder, a), run('mlx_lm', folder, a)
-        rows.append(dict(precision=pol.name, ours=o, mlx_lm=m, decode_ratio=o['decode_tps'] / m['decode_tps'], prompt_ratio=o['prompt_tps'] / m['prompt_tps']))
+        runs = {'ours': [], 'mlx_lm': []}
+        for r in range(a.repeat):  # alternate which goes first; keep each side's best decode
+            for which in (('ours', 'mlx_lm') if r % 2 == 0 else ('mlx_lm', 'ours')): runs[which].append(run(which, folder, a))
+        o, m = (max(runs[k], key=lambda x: x['decode_tps']) for k in ('ours', 'mlx_lm'))
+        rows.append(dict(precision=pol.name, ours=o, mlx_lm=m, decode_ratio=o['decode_tps'] / m['decode_tps'], prompt_ratio=o['prompt_tps'] / m['prompt_tps'],
+                         all_runs=runs))
         print(f'{pol.name:12s} {o["prompt_tps"]:12.1f} {m["prompt_tps"]:14.1f} {o["decode_tps"]:12.2f} {m["decode_tps"]:14.2f} '
               f'{o["decode_tps"] / m["decode_tps"]:8.2f}× {o["peak_gb"]:9.3f}/{m["peak_gb"]:.3f}', flush=True)
     if a.json: Path(a.json).write_text(json.dumps(dict(device=device_name(), model=src.name, rows=rows), indent=1))

@@ -24,4 +24,4 @@ def runner_table(files):
 if __name__ == '__main__':
     for name in ('cpu-smollm2', 'gpu-smollm2', 'gpu-7b'):
         if (HERE / f'{name}.json').exists(): print(BenchTable.from_json(HERE / f'{name}.json').markdown())
-    print(runner_table(sorted(HERE.glob('*-runner.json'))))
+    print(runner_table(sorted(HERE.glob('*-runner*.json'))))
