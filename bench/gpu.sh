@@ -19,12 +19,12 @@ case "$1" in
       --workdir /tmp/runner-7b --json "$OUT/gpu-7b-runner-best3.json" ;;
   seven)
     python3 -c "import sys; sys.path.insert(0, 'bench'); from pathlib import Path; from convert import make_checkpoint; p = Path('/tmp/llama-7b'); p.exists() or make_checkpoint(p, '7b')"
-    python3 -c 'import sys; from ominix_quant.cli import main; sys.exit(main())' bench /tmp/llama-7b --no-quality -p bf16 -p '8-bit g64' -p '4-bit g64' --prompt-tokens 512 --decode-tokens 128 \
+    python3 -m ominix_quant bench /tmp/llama-7b --no-quality -p bf16 -p '8-bit g64' -p '4-bit g64' --prompt-tokens 512 --decode-tokens 128 \
       --json "$OUT/gpu-7b.json" --overwrite -q
     python3 bench/runner.py --model /tmp/llama-7b -p bf16 -p '8-bit g64' -p '4-bit g64' --prompt-tokens 512 --decode-tokens 128 --repeat 3 \
       --workdir /tmp/runner-7b --json "$OUT/gpu-7b-runner.json" ;;
   smol)
-    python3 -c 'import sys; from ominix_quant.cli import main; sys.exit(main())' bench "$2" --tokens 8192 --prompt-tokens 512 --decode-tokens 128 --json "$OUT/gpu-smollm2.json" --overwrite -q
+    python3 -m ominix_quant bench "$2" --tokens 8192 --prompt-tokens 512 --decode-tokens 128 --json "$OUT/gpu-smollm2.json" --overwrite -q
     python3 bench/runner.py --model "$2" --prompt-tokens 512 --decode-tokens 128 --repeat 3 --workdir /tmp/runner-smol --json "$OUT/gpu-smollm2-runner.json" ;;
   *) echo "usage: bash bench/gpu.sh seven | smol FILE.gguf | runner7"; exit 2 ;;
 esac
