@@ -39,7 +39,7 @@ def app(smol, tmp_path):
     exe = Path(sys.executable).parent / 'ominix-quant'
     log = tmp_path / 'app.log'  # a file, not a pipe: Voilà logs a lot, and a full pipe would stall it
     with open(log, 'w') as out:
-        proc = subprocess.Popen([str(exe), 'app', str(smol), '--preset', 'llm', '--port', str(port), '--token', token],
+        proc = subprocess.Popen([str(exe), 'app', str(smol), '--preset', 'llm', '--port', str(port), f'--token={token}'],  # '=': a random token may start with '-'
                                 stdout=out, stderr=subprocess.STDOUT, text=True)
     proc.log = log
     url = f'http://127.0.0.1:{port}/?token={token}'
