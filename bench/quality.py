@@ -91,7 +91,7 @@ def main():
     minilm = [] if a.skip_minilm else genuine()
     if a.json:
         from dataclasses import asdict
-        Path(a.json).write_text(json.dumps(dict(device=cpu, rows=[asdict(q) for q in rows], minilm=[asdict(q) for q in minilm]), indent=1))
+        Path(a.json).write_text(json.dumps(dict(device=cpu, rows=[asdict(q) for q in rows], minilm=[asdict(q) for q in minilm]), indent=1, default=float))
 
 
 def genuine(n_sentences=512):
