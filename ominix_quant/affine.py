@@ -11,9 +11,9 @@ import mlx.core as mx
 
 # %% auto #0
 __all__ = ['MLX_BITS', 'MLX_GROUP_SIZES', 'BITS', 'GROUP_SIZES', 'DTYPES', 'textbook_params', 'textbook_fake_quantize',
-           'affine_params', 'affine_codes', 'QuantSpec', 'check_shape', 'pack', 'unpack', 'check_weights', 'quantize',
-           'dequantize', 'bits_per_weight', 'Footprint', 'tensor_footprint', 'layer_footprint', 'model_footprint',
-           'mistral_shapes']
+           'affine_params', 'affine_codes', 'QuantSpec', 'check_shape', 'check_loadable', 'pack', 'unpack',
+           'check_weights', 'quantize', 'dequantize', 'bits_per_weight', 'Footprint', 'tensor_footprint',
+           'layer_footprint', 'model_footprint', 'mistral_shapes']
 
 # %% ../nbs/00_affine.ipynb #732083eb
 def _groups(w, group_size):
@@ -104,6 +104,16 @@ def check_shape(shape, spec:QuantSpec, name='weight'):
         ok = [g for g in GROUP_SIZES if shape[-1] % g == 0]
         hint = f'use group_size {ok}' if ok else 'no group size divides it'
         raise ValueError(f'{name}: last dimension {shape[-1]} is not divisible by group_size {spec.group_size}; keep it in full precision or {hint}.')
+
+# %% ../nbs/00_affine.ipynb #86b16a81
+def check_loadable(spec:QuantSpec, name='weight') -> QuantSpec:
+    "Raise unless MLX has kernels for `spec`, so that a model saved with it loads (7 bits and group size 256 are analysis-only)."
+    if spec.mlx_native: return spec
+    bits = [spec.bits] if spec.bits in MLX_BITS else [b for b in MLX_BITS if abs(b - spec.bits) == 1]
+    sizes = [spec.group_size] if spec.group_size in MLX_GROUP_SIZES else [128, 64]
+    use = ' or '.join(str(QuantSpec(b, g)) for b in bits for g in sizes)
+    raise ValueError(f'{name}: {spec} is analysis-only: MLX has no kernel for it, so mlx_lm.load could not load a model saved with it. '
+                     f'Use {use} instead (MLX runs bits {", ".join(map(str, MLX_BITS))} at group sizes {", ".join(map(str, MLX_GROUP_SIZES))}).')
 
 # %% ../nbs/00_affine.ipynb #7b72e227
 def pack(q, bits):

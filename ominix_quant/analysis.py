@@ -6,7 +6,7 @@
 from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
-import math, mmap
+import html, math, mmap
 import numpy as np
 import mlx.core as mx
 import mlx.nn as nn
@@ -94,8 +94,9 @@ def _row(l:Layer, spec, why, ge:GroupError|None):
 # %% ../nbs/03_analysis.ipynb #1cea7a37
 class Report:
     "Per-layer quantization error of a model under a policy; per-group arrays on demand."
-    def __init__(self, table, policy:Policy, name:str, weights:_Weights|None=None):
+    def __init__(self, table, policy:Policy, name:str, weights:_Weights|None=None, undivisible=None):
         self.table, self.policy, self.name, self._w, self._cache = table, policy, name, weights, {}
+        self.undivisible = undivisible  # `policy.Undivisible`: layers kept because the group size does not fit
 
     def groups(self, path:str, spec:QuantSpec|None=None, deq:bool=False) -> GroupError:
         "Per-group arrays (scales, biases, errors) of layer `path` under its spec (or `spec`)."
@@ -120,21 +121,39 @@ class Report:
     def params(self): return int(self.table.params.sum())
     @property
     def bpw(self): return 8 * self.bytes_after / self.params
+    @property
+    def nonfinite(self):
+        "NaN/Inf weight counts of the layers that have any, most first."
+        n = self.table.get('nonfinite')
+        return n[n.fillna(0) > 0].sort_values(ascending=False).astype(int) if n is not None else n
     def worst(self, n=5, by='sqnr_db'):
-        "The `n` quantized layers with the lowest SQNR (or highest `by`)."
+        "The `n` quantized layers with the lowest SQNR (or highest `by`); layers with NaN/Inf weights first."
+        import pandas as pd
         q = self.quantized
-        return q.nsmallest(n, by) if by in ('sqnr_db', 'cosine') else q.nlargest(n, by)
+        bad = q.loc[self.nonfinite.index.intersection(q.index)] if self.nonfinite is not None else q.iloc[:0]
+        rest = q.drop(bad.index)
+        return pd.concat([bad, rest.nsmallest(n, by) if by in ('sqnr_db', 'cosine') else rest.nlargest(n, by)]).head(n)
+    def warnings(self) -> list:
+        "What a reader must know before the numbers: NaN/Inf weights, layers the group size leaves in full precision."
+        out = []
+        if self.nonfinite is not None and len(self.nonfinite):
+            bad = self.nonfinite
+            out.append(f'{int(bad.sum()):,} NaN/Inf weights in {len(bad)} layer{"s" * (len(bad) > 1)} ('
+                       + ', '.join(f'{p}: {v:,}' for p, v in bad.head(3).items()) + (', …' if len(bad) > 3 else '')
+                       + '): quantizing them would corrupt their groups and mlx-lm would compute NaN; repair or drop those weights first')
+        if self.undivisible: out.append(str(self.undivisible))
+        return out
 
 # %% ../nbs/03_analysis.ipynb #4f7c3eb0
 def _repr_html_(self:Report):
     w = self.worst(5)[['component', 'spec', 'sqnr_db', 'rel_error', 'max_abs', 'outlier_share']]
-    bad = int(self.table.get('nonfinite', 0).fillna(0).sum()) if 'nonfinite' in self.table else 0
-    warn = f'<p><b>⚠ {bad} NaN/Inf weights</b> (layers: {", ".join(self.table.index[self.table.nonfinite.fillna(0) > 0][:5])})</p>' if bad else ''
+    warn = ''.join(f'<p class="oq-warning" style="color:#b00"><b>⚠</b> {html.escape(s)}</p>' for s in self.warnings())
     return (f'<p><b>{self.name}</b> under policy {self.policy.name or str(self.policy)!r}: {len(self.quantized)} of {len(self.table)} layers quantized; '
             f'{self.bytes_before / 1e9:.3f} GB → <b>{self.bytes_after / 1e9:.3f} GB</b> ({8 * self.bytes_before / self.params:.2f} → {self.bpw:.2f} bits/weight)</p>'
             + warn + '<p>Worst layers by SQNR:</p>' + w.to_html(float_format=lambda x: f'{x:.4g}'))
 Report._repr_html_ = _repr_html_
-Report.__repr__ = lambda self: f'Report({self.name}: {len(self.quantized)}/{len(self.table)} layers quantized, {self.bytes_before / 1e9:.3f} → {self.bytes_after / 1e9:.3f} GB, {self.bpw:.2f} bpw)'
+Report.__repr__ = lambda self: (f'Report({self.name}: {len(self.quantized)}/{len(self.table)} layers quantized, {self.bytes_before / 1e9:.3f} → {self.bytes_after / 1e9:.3f} GB, {self.bpw:.2f} bpw)'
+                                 + ''.join(f'\n⚠ {s}' for s in self.warnings()))
 
 # %% ../nbs/03_analysis.ipynb #072ff840
 def _expert_rows(row:dict, ge:GroupError, n:int):
@@ -164,7 +183,7 @@ def analyze(source, policy:Policy|None=None, experts:bool=False, progress:bool=T
     if not any(r['spec'] != 'KEEP' for r in rows):
         raise ValueError(f'{table.name}: the policy quantizes no layer (default {policy.default}, {len(policy.rules)} rules); '
                          'nothing to analyse — give it a QuantSpec, e.g. Policy(default=QuantSpec(8, 64))')
-    return Report(pd.DataFrame(rows).set_index('path'), policy, table.name, w)
+    return Report(pd.DataFrame(rows).set_index('path'), policy, table.name, w, policy.undivisible(table))
 
 # %% ../nbs/03_analysis.ipynb #2fbb5601
 GRID = tuple(QuantSpec(b, g) for b in (2, 3, 4, 5, 6, 8) for g in GROUP_SIZES)

@@ -12,9 +12,9 @@ from pathlib import Path
 import mlx.core as mx
 import mlx.nn as nn
 from mlx.utils import tree_flatten
-from .affine import QuantSpec, check_weights
+from .affine import QuantSpec, check_weights, check_loadable
 from .inventory import inventory, LayerTable
-from .policy import Policy, KEEP, config_block
+from .policy import Policy, KEEP, config_block, Undivisible
 from .kernels import quantize_bits, quantize_fast
 
 # %% auto #0
@@ -111,12 +111,12 @@ def normalize_names(weights:dict) -> dict:
     return out
 
 # %% ../nbs/06_convert.ipynb #b64d9f7d
-def build_model(config:dict) -> nn.Module:
-    "An mlx-lm model for `config`, with lazy (unevaluated) random weights."
+def build_model(config:dict, where='config.json') -> nn.Module:
+    "An mlx-lm model for `config` (read from `where`), with lazy (unevaluated) random weights."
     from mlx_lm.utils import _get_classes
     try: cls, args = _get_classes(config)
-    except ValueError: raise CheckpointError(f"unknown architecture model_type={config.get('model_type')!r}: mlx-lm has no such model; "
-                                             'check config.json, or upgrade mlx-lm') from None
+    except ValueError: raise CheckpointError(f"{where}: unknown architecture model_type={config.get('model_type')!r}: mlx-lm has no such model; "
+                                             'check the file, or upgrade mlx-lm') from None
     return cls(args.from_dict(config))
 
 # %% ../nbs/06_convert.ipynb #53f0ce67
@@ -242,12 +242,22 @@ def _decisions(model, policy:Policy, table:LayerTable):
     return out
 
 # %% ../nbs/06_convert.ipynb #530c2b9f
-def apply(model:nn.Module, policy:Policy, config:dict|None=None) -> dict:
+def _check_saveable(dec:dict, policy:Policy, table:LayerTable, allow_kept:bool) -> Undivisible:
+    "Raise unless every decision loads in MLX and the group sizes quantize at least half of the quantizable parameters."
+    for p, s in dec.items():
+        if s is not KEEP: check_loadable(s, p)
+    u = policy.undivisible(table)
+    if u.share > 0.5 and not allow_kept:
+        raise ValueError(f'{table.name}: {u}. Choose a group size that fits, or allow it (allow_kept=True; --allow-kept on the command line)')
+    return u
+
+def apply(model:nn.Module, policy:Policy, config:dict|None=None, allow_kept:bool=False) -> dict:
     "Quantize `model` in place by `policy`; return `config` updated with its `quantization` block."
     table = inventory(model)
     if already := [l.path for l in table if l.kind.startswith('Quantized')]:
         raise ValueError(f'the model is already quantized ({already[0]}, …); load its full-precision weights to re-quantize')
     dec = _decisions(model, policy, table)
+    _check_saveable(dec, policy, table, allow_kept)
     mods = dict(model.named_modules())
     for p, s in dec.items():
         if s is not KEEP: check_weights(mods[p].weight, s.group_size, name=p)
@@ -259,12 +269,12 @@ def apply(model:nn.Module, policy:Policy, config:dict|None=None) -> dict:
     return {**(config or {}), 'quantization': block, 'quantization_config': block}
 
 # %% ../nbs/06_convert.ipynb #3ad93db7
-_SKIP = ('.safetensors', '.safetensors.index.json', 'config.json', 'quantize_config.json')
+_OURS = {'config.json', 'quantize_config.json', 'model.safetensors.index.json'}  # written anew; tokenizer_config.json and the like are not
 
 def copy_side_files(src, dst):
-    "Copy tokenizer and other non-weight files of a model folder."
+    "Copy the tokenizer and every other non-weight file of a model folder (config.json and the weights are written anew)."
     for f in Path(src).iterdir():
-        if f.is_file() and not f.name.endswith(_SKIP) and not f.name.startswith('.'): shutil.copy2(f, Path(dst) / f.name)
+        if f.is_file() and f.name not in _OURS and f.suffix != '.safetensors' and not f.name.startswith('.'): shutil.copy2(f, Path(dst) / f.name)
 
 def _write_config(config, folder):
     (Path(folder) / 'config.json').write_text(json.dumps(dict(sorted(config.items())), indent=4))
@@ -287,6 +297,7 @@ class Conversion:
     params: int
     bytes_before: int
     bytes_after: int
+    undivisible: Undivisible|None = None  # layers kept because their group size does not fit
 
     @property
     def bpw(self): return 8 * self.bytes_after / self.params
@@ -301,7 +312,8 @@ class Conversion:
         c = ', '.join(f'{n} × {s}' for s, n in sorted(self.counts().items()))
         kept = [f'  kept {p}: {r}' for p, r in list(self.reasons.items())[:max_kept]]
         more = [f'  … and {len(self.reasons) - max_kept} more kept'] if len(self.reasons) > max_kept else []
-        return '\n'.join([f'layers: {c}', *kept, *more,
+        note = [f'note: {self.undivisible}'] if self.undivisible else []
+        return '\n'.join([f'layers: {c}', *kept, *more, *note,
                           f'size: {self.bytes_before / 1e9:.3f} GB ({self.bpw_before:.2f} bits/weight) → {self.bytes_after / 1e9:.3f} GB ({self.bpw:.2f} bits/weight)'
                           + (f'; written to {self.dst}' if self.dst else '')])
     def _repr_markdown_(self): return '```\n' + self.summary() + '\n```'
@@ -333,9 +345,9 @@ def open_checkpoint(src, direct:bool=True):
     "`(config, lazy model skeleton, {name: lazy array}, {name: file location})` of a model folder, checked against its architecture."
     src = Path(src)
     config = read_config(src)
+    model = build_model(config, src / 'config.json')  # an unknown architecture is told before any weight is read
     origin = _tensors(src)
     weights = normalize_names({k: t[0] for k, t in origin.items()})
-    model = build_model(config)
     if hasattr(model, 'sanitize'): weights = model.sanitize(weights)
     if config.get('quantization'): _quantize_as_saved(model, config, weights)
     _check_against(model, weights, src)
@@ -350,7 +362,8 @@ def _quantize(w, spec, name):
     return mx.quantize(check_weights(w, spec.group_size, name=name), spec.group_size, spec.bits)
 
 # %% ../nbs/06_convert.ipynb #cc4e4cc9
-def convert(src, dst, policy:Policy, dtype:str|None=None, overwrite:bool=False, max_shard_bytes:int=MAX_SHARD_BYTES, progress:bool=True) -> Conversion:
+def convert(src, dst, policy:Policy, dtype:str|None=None, overwrite:bool=False, max_shard_bytes:int=MAX_SHARD_BYTES, progress:bool=True,
+            allow_kept:bool=False) -> Conversion:
     "Quantize the checkpoint folder `src` into `dst` by `policy`, shard by shard."
     from tqdm.auto import tqdm
     src = Path(src)
@@ -360,8 +373,9 @@ def convert(src, dst, policy:Policy, dtype:str|None=None, overwrite:bool=False, 
     if dtype:
         cast = getattr(model, 'cast_predicate', lambda _: True)
         weights = {k: v.astype(getattr(mx, dtype)) if cast(k) and mx.issubdtype(v.dtype, mx.floating) else v for k, v in weights.items()}
-    table = inventory(model)  # the skeleton's own lazy arrays give every shape
+    table = inventory(model, name=src.name)  # the skeleton's own lazy arrays give every shape
     dec = _decisions(model, policy, table)
+    undivisible = _check_saveable(dec, policy, table, allow_kept)  # before anything is written
     out_shapes, recipe = {}, {}
     for k, v in weights.items():
         p = k[:-len('.weight')] if k.endswith('.weight') else None
@@ -394,7 +408,7 @@ def convert(src, dst, policy:Policy, dtype:str|None=None, overwrite:bool=False, 
         after = write_shards(out_shapes, tmp, max_shard_bytes, progress=bar, make=make)
         _write_config({**config, 'quantization': block, 'quantization_config': block}, tmp)
         copy_side_files(src, tmp)
-    return Conversion(Path(dst), dec, _reasons(table, policy, dec), params, before, after)
+    return Conversion(Path(dst), dec, _reasons(table, policy, dec), params, before, after, undivisible)
 
 # %% ../nbs/06_convert.ipynb #585f11fe
 class _Shape:

@@ -13,7 +13,7 @@ from .inventory import Layer, LayerTable, _layer, _QUANTIZABLE
 from .settings import load_settings, Recipe
 
 # %% auto #0
-__all__ = ['KEEP', 'literal', 'Rule', 'Policy', 'layer_bytes', 'config_block']
+__all__ = ['KEEP', 'literal', 'Rule', 'Policy', 'layer_bytes', 'Undivisible', 'config_block']
 
 # %% ../nbs/02_policy.ipynb #e40a29b2
 class _Keep:
@@ -83,10 +83,15 @@ class Policy:
         if not isinstance(self.default, (QuantSpec, _Keep)): raise TypeError(f'Policy: default must be a QuantSpec or KEEP, got {self.default!r}')
 
 # %% ../nbs/02_policy.ipynb #255f09de
+def _wanted(self:Policy, l:Layer):
+    "(the first rule matching layer `l` or None, the spec it asks for) before the layer is checked."
+    rule = next((r for r in self.rules if r.matches(l)), None)
+    return rule, (rule.spec if rule else self.default)
+Policy._wanted = _wanted
+
 def _decide(self:Policy, l:Layer):
     "(spec or KEEP, reason) for layer `l`."
-    rule = next((r for r in self.rules if r.matches(l)), None)
-    spec = rule.spec if rule else self.default
+    rule, spec = self._wanted(l)
     why = f'rule {self.rules.index(rule) + 1}: {rule}' if rule else f'default: {self.default}'
     if spec is not KEEP and (reason := l.why_not(spec.group_size)): return KEEP, f'{reason} (wanted {spec} by {why})'
     return spec, why
@@ -118,6 +123,36 @@ def _footprint(self:Policy, table:LayerTable, dtype='bfloat16') -> Footprint:
     "Exact bytes of the model under this policy (full-precision parts in `dtype`)."
     return sum((layer_bytes(l, self.resolve(l), dtype) for l in table), Footprint())
 Policy.footprint = _footprint
+
+# %% ../nbs/02_policy.ipynb #1f3acaf1
+@dataclass
+class Undivisible:
+    "The quantizable layers a policy wants quantized whose input size its group size does not divide (so they stay in full precision)."
+    layers: dict  # {path: the spec the policy wanted}
+    n_quantizable: int  # quantizable layers in the model
+    params: int  # parameters of `layers`
+    quantizable_params: int  # parameters of every quantizable layer
+    sizes: tuple = ()  # the input sizes of `layers`
+
+    @property
+    def share(self): return self.params / max(self.quantizable_params, 1)
+    def __bool__(self): return bool(self.layers)
+    def __str__(self):
+        if not self.layers: return 'every layer the policy quantizes takes its group size'
+        gs = sorted({s.group_size for s in self.layers.values()})
+        fit = [g for g in (128, 64, 32) if all(n % g == 0 for n in self.sizes)]
+        return (f'{len(self.layers)} of {self.n_quantizable} quantizable layers ({self.share:.0%} of their parameters) stay in full precision: '
+                f'group size {"/".join(map(str, gs))} does not divide their input size ({", ".join(map(str, self.sizes))})'
+                + (f'; group size {fit[0]} would fit' if fit else '; no group size fits them'))
+
+def _undivisible(self:Policy, table:LayerTable) -> Undivisible:
+    "The layers of `table` this policy would quantize but cannot, because their input size does not divide into its groups."
+    quant = [l for l in table if l.kind in _QUANTIZABLE and len(l.shape) >= 2]
+    bad = {l.path: s for l in quant for _, s in [self._wanted(l)] if s is not KEEP and l.shape[-1] % s.group_size}
+    params = lambda ls: sum(l.params for l in ls)
+    return Undivisible(bad, len(quant), params(l for l in quant if l.path in bad), params(quant),
+                       tuple(sorted({l.shape[-1] for l in quant if l.path in bad})))
+Policy.undivisible = _undivisible
 
 # %% ../nbs/02_policy.ipynb #6c720cec
 def _from_recipe(cls, recipe, settings=None):

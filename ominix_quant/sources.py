@@ -183,5 +183,11 @@ def resolve(source=None, progress:bool=True) -> Path:
         digest = hashlib.sha256(f'{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}'.encode()).hexdigest()[:10]
         dst = models_dir() / f'{p.stem}-{digest}'
         return dst if (dst / 'config.json').is_file() else gguf_to_folder(p, dst, overwrite=dst.exists(), progress=progress)
-    if re.fullmatch(r'[\w.-]+/[\w.-]+', str(source)) and not p.exists(): return hf_snapshot(str(source))
+    if p.exists(): raise FileNotFoundError(f'{source}: a file, not a model folder or a .gguf file')
+    if _looks_like_path(str(source)): raise FileNotFoundError(f'{source}: no such folder ({p.resolve()} does not exist)')
+    if re.fullmatch(r'[\w-][\w.-]*/[\w.-]+', str(source)): return hf_snapshot(str(source))
     raise FileNotFoundError(f'{source!r} is not a model folder, a .gguf file or a Hugging Face repo id (org/name)')
+
+def _looks_like_path(s:str) -> bool:
+    "A source written as a path ('./x', '../x', '/x', '~/x', 'a/b/c', 'C:\\x'), which a Hugging Face repo id never is."
+    return s.startswith(('.', '/', '~')) or s.count('/') > 1 or '\\' in s or bool(re.match(r'[A-Za-z]:', s))
