@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, sys
 from dataclasses import replace
 from pathlib import Path
-from .affine import QuantSpec
+from .affine import QuantSpec, check_loadable
 from .policy import Policy, Rule, KEEP
 from .settings import load_settings
 
@@ -34,14 +34,30 @@ def policy_from_args(a) -> Policy:
     return pol
 
 # %% ../nbs/15_cli.ipynb #1947a190
+def _refuse_existing(path, overwrite:bool, what='folder'):
+    "Refuse an existing output before any work is done."
+    if Path(path).exists() and not overwrite: raise FileExistsError(f'{path} exists; choose another {what} with -o or pass --overwrite')
+
+def _warn_unmatched(pol:Policy, table):
+    "Warn (on stderr) about each --keep pattern that matches no layer of `table`: usually a typo."
+    for r in pol.rules:
+        if r.note == '--keep' and not any(r.matches(l) for l in table):
+            eg = next((l.path for l in table if l.kind == 'Linear'), next((l.path for l in table), ''))
+            print(f'warning: --keep {r.pattern!r} matches no layer of {table.name} (layer paths look like {eg!r})', file=sys.stderr)
+
 def cmd_quantize(a):
     "Quantize SRC into DST by policy, streaming shard by shard."
     from ominix_quant.sources import resolve
     from ominix_quant.convert import convert
+    from ominix_quant.analysis import _Weights
+    _refuse_existing(a.output, a.overwrite)
     pol = policy_from_args(a)
+    for s in dict.fromkeys(r.spec for r in (*pol.rules, Rule(pol.default))):
+        if s is not KEEP: check_loadable(s, f'policy {pol.name!r}')  # before the model is even opened
     src = resolve(a.src, progress=not a.quiet)
-    print(f'{src} → {a.output}\npolicy: {pol}')
-    conv = convert(src, a.output, pol, dtype=a.dtype, overwrite=a.overwrite, progress=not a.quiet)
+    print(f'{src} → {a.output}\npolicy: {pol}', flush=True)
+    if a.keep: _warn_unmatched(pol, _Weights(src).table())
+    conv = convert(src, a.output, pol, dtype=a.dtype, overwrite=a.overwrite, progress=not a.quiet, allow_kept=a.allow_kept)
     print(conv.summary(max_kept=a.show_kept))
     return conv
 
@@ -59,10 +75,12 @@ def cmd_report(a):
     from ominix_quant.analysis import analyze, sweep
     from ominix_quant.viz import html_report, report_figures
     out = Path(a.output)
-    if out.exists() and not a.overwrite: raise FileExistsError(f'{out} exists; choose another name or pass --overwrite')
+    _refuse_existing(out, a.overwrite, 'name')
     pol = policy_from_args(a)
     src = resolve(a.model, progress=not a.quiet)
     rep = analyze(src, pol, experts=a.experts, progress=not a.quiet)
+    if a.keep: _warn_unmatched(pol, rep._w.table())
+    for w in rep.warnings(): print(f'warning: {w}', file=sys.stderr, flush=True)
     sw = None
     if not a.no_sweep: sw = sweep(rep, layers=a.sweep_layer or _sweep_layers(rep.table.index), progress=not a.quiet)
     html_report(rep, out, sw=sw, overwrite=a.overwrite)
@@ -125,6 +143,7 @@ def parser() -> argparse.ArgumentParser:
     _policy_flags(q)
     q.add_argument('--dtype', choices=['bfloat16', 'float16', 'float32'], help='cast full-precision weights first')
     q.add_argument('--overwrite', action='store_true', help='replace an existing output folder')
+    q.add_argument('--allow-kept', action='store_true', help='quantize even if the group size leaves most layers in full precision')
     q.add_argument('--show-kept', type=int, default=8, help='how many kept layers to list')
     q.add_argument('-q', '--quiet', action='store_true', help='no progress bars')
     q.set_defaults(func=cmd_quantize)
@@ -178,8 +197,8 @@ def _model_arg(p, name='model'):
 
 def _policy_flags(p):
     "The flags that describe a policy."
-    p.add_argument('--bits', type=int, help='bits of the default spec (1–8)')
-    p.add_argument('--group-size', type=int, help='group size of the default spec (32, 64, 128, 256)')
+    p.add_argument('--bits', type=int, help='bits of the default spec: 1–6 or 8 (7: report only, MLX cannot run it)')
+    p.add_argument('--group-size', type=int, help='group size of the default spec: 32, 64 or 128 (256: report only)')
     p.add_argument('--preset', help='a settings.ini recipe: ' + ', '.join(load_settings().recipes))
     p.add_argument('--keep', action='append', metavar='PATTERN', help='keep layers matching this glob in full precision (repeatable)')
     p.add_argument('--policy', metavar='FILE.json', help='a policy saved with Policy.save')
@@ -190,6 +209,9 @@ def main(argv=None):
     "Entry point of `ominix-quant`."
     a = parser().parse_args(argv)
     try: res = a.func(a)
+    except KeyboardInterrupt:  # every output is written atomically: nothing half-done is left behind
+        print(f'\nominix-quant {a.cmd}: interrupted; nothing half-written was left', file=sys.stderr)
+        return 130
     except (FileNotFoundError, FileExistsError, ModuleNotFoundError, ValueError, KeyError, TypeError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f'ominix-quant {a.cmd}: error: {msg}', file=sys.stderr)
