@@ -96,7 +96,7 @@ def cmd_app(a):
     if a.policy and a.preset: raise ValueError('give --policy or --preset, not both')
     if a.policy: Policy.load(a.policy)  # a bad file fails here, with its name, not inside the page
     if a.preset: load_settings().recipe(a.preset)
-    return serve(resolve(a.model), a.preset, a.policy, a.port, a.token, a.open)
+    return serve(resolve(a.model), a.preset, a.policy, a.port, a.token, a.open, source_name=a.model)  # policies saved here, in the current folder
 
 # %% ../nbs/15_cli.ipynb #4110f65b
 def cmd_bench(a):

@@ -32,6 +32,15 @@ class Demo:
     def _repr_html_(self): return f'<p>{repr(self)}</p>' + self.table._repr_html_()
 
 # %% ../nbs/12_demo.ipynb #7292801a
+def _from_here(p:Path) -> str:
+    "`p` as a user types it from the current folder: relative when it lies below it."
+    try: return str(p.relative_to(Path.cwd()))
+    except ValueError: return str(p)
+
+_BENCH_NOTE = ('<p>Each precision measured the same way on the held-out text: perplexity (PPL) and its change, KL divergence of the '
+               'next-token distribution from BF16\'s (KLD, nats per token: 0 means identical predictions) and how often the top token agrees; '
+               'speed on the saved folders.</p>')
+
 def demo(out='ominix-demo', overwrite:bool=False, bpw:float=5.0, n_tokens:int=2048, sens_tokens:int=512, prompt_tokens:int=64,
          decode_tokens:int=32, progress:bool=True, echo=print) -> Demo:
     "The whole job on the bundled model, into folder `out` (refused if it exists unless `overwrite`)."
@@ -51,22 +60,22 @@ def demo(out='ominix-demo', overwrite:bool=False, bpw:float=5.0, n_tokens:int=20
     step(2, 'inventory')
     layers = _Weights(src).table()
     echo(repr(layers)); echo(layers.by_component()[['layers', 'params', 'share_of_params']].to_string())
-    step(3, "analysis under the 'llm' preset (8-bit g64, embeddings kept)")
-    pol = Policy.from_recipe('llm', load_settings())
-    rep = analyze(src, pol, progress=progress)
-    sw = sweep(rep, layers=_sweep_layers(rep.table.index), progress=progress)
-    echo(repr(rep)); echo('worst layers:\n' + rep.worst(3)[['component', 'spec', 'sqnr_db', 'rel_error']].to_string())
-    step(4, f'sensitivity on calibration text and allocation to {bpw} bits/weight')
+    step(3, f'sensitivity on calibration text and allocation to {bpw} bits/weight')
     ev = Evaluator(src, n_tokens=n_tokens, progress=progress)
     alloc = allocate(Sensitivity(ev, n_tokens=sens_tokens, progress=progress), bpw=bpw)
     mixed = mixed_name(bpw)
     pols = {'bf16': Policy((), KEEP, 'bf16'), '8-bit g64': Policy((), QuantSpec(8, 64), '8-bit g64'),
             mixed: Policy(alloc.policy.rules, alloc.policy.default, mixed)}
-    echo(repr(alloc))
+    echo(repr(alloc)); echo(alloc.by_spec().round(3).to_string())
+    step(4, f'analysis of the {mixed} allocation: every layer and group at the spec it was given')
+    rep = analyze(src, pols[mixed], progress=progress)
+    sw = sweep(rep, layers=_sweep_layers(rep.table.index), progress=progress)
+    echo(repr(rep)); echo('worst layers:\n' + rep.worst(3)[['component', 'spec', 'sqnr_db', 'rel_error']].to_string())
+    names = {'8-bit g64': 'smollm2-8bit-g64', mixed: f'smollm2-{mixed.replace(" ", "-")}'}
     with atomic_folder(out, overwrite) as tmp:
-        step(5, 'quantize: 8-bit g64 and the allocated mixed policy, streamed into mlx-lm folders')
-        dirs = {'bf16': src, '8-bit g64': tmp / 'smollm2-8bit-g64', mixed: tmp / f'smollm2-{mixed.replace(" ", "-")}'}
-        for n in ('8-bit g64', mixed):
+        step(5, f'quantize: 8-bit g64 and the {mixed} allocation, streamed into mlx-lm folders')
+        dirs = {'bf16': src, **{n: tmp / d for n, d in names.items()}}
+        for n in names:
             conv = convert(src, dirs[n], pols[n], progress=progress)
             echo(f'{n}: {conv.bytes_before / 1e9:.3f} GB → {conv.bytes_after / 1e9:.3f} GB ({conv.bpw:.2f} bits/weight) → {out.name}/{dirs[n].name}')
         step(6, f'evaluate against BF16 on {ev.n_tokens:,} held-out tokens (perplexity, KL divergence, top-1)')
@@ -77,9 +86,13 @@ def demo(out='ominix-demo', overwrite:bool=False, bpw:float=5.0, n_tokens:int=20
         settings = dict(n_tokens=n_tokens, sens_tokens=sens_tokens, prompt_tokens=prompt_tokens, decode_tokens=decode_tokens, bpw=bpw)
         table = table_of(list(pols), qual, speed, src.name, settings)
         table.to_json(tmp / 'bench.json')
-        html_report(rep, tmp / 'report.html', sw=sw, extra_html='<h2>Benchmark</h2>' + table._repr_html_() + f'<p>Allocation: {alloc!r}</p>',
-                    extra_figures={'benchmark': table.figure(), 'allocation': alloc.figure()})
+        html_report(rep, tmp / 'report.html', sw=sw, extra_html='<h2>Benchmark</h2>' + _BENCH_NOTE + table._repr_html_() + '<h2>Allocation</h2>' + alloc._repr_html_(),
+                    extra_figures={'benchmark': table.figure(), 'allocation': alloc.figure()},
+                    captions={'benchmark': f'The benchmark as bars: memory of the weights, decode speed, KL divergence from BF16 and perplexity change, per precision (lower is better except speed).',
+                              'allocation': f'The bits the allocation gave each layer, in network order (KEEP drawn at 16): it spends the {bpw} bits per weight '
+                                            'where the predicted damage per byte is largest. Hover for the layer and its predicted KL divergence.'})
     res = Demo(out, layers, rep, alloc, table, time.perf_counter() - t0)
     echo('\n' + repr(table))
-    echo(f'\ndone in {res.seconds:.0f} s → {out / "report.html"} (open it in a browser); the models load with mlx_lm.load("{dirs["8-bit g64"].name}")')
+    echo(f'\ndone in {res.seconds:.0f} s → {_from_here(out / "report.html")} (open it in a browser)')
+    echo('the models are mlx-lm folders: ' + ' or '.join(f'mlx_lm.load("{_from_here(out / names[n])}")' for n in (mixed, '8-bit g64')))
     return res

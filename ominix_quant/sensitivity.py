@@ -159,6 +159,19 @@ class Allocation:
         c = self.table.spec.value_counts()
         return (f'Allocation({self.bpw:.3f} bits/weight for a budget of {8 * self.budget / self.params:.3f}; predicted {self.measure} '
                 f'{self.predicted:.4g}; ' + ', '.join(f'{s} ×{n}' for s, n in c.items()) + ')')
+    def by_spec(self):
+        "The allocation as a table: layers, parameters, MB and bits per weight per component and spec."
+        g = self.table.groupby(['component', 'spec'], sort=False).agg(layers=('path', 'size'), params=('params', 'sum'), MB=('bytes', 'sum'))
+        g['bits/weight'] = 8 * g.MB / g.params
+        g['share of params'] = g.params / g.params.sum()
+        g['MB'] = g.MB / 1e6
+        return g.sort_values(['component', 'params'], ascending=[True, False])
+    def _repr_html_(self):
+        t = self.by_spec().to_html(formatters={'params': '{:,}'.format, 'MB': '{:.2f}'.format, 'bits/weight': '{:.2f}'.format,
+                                              'share of params': '{:.1%}'.format})
+        return (f'<p>Allocation to <b>{8 * self.budget / self.params:.2f} bits per weight</b>: {self.bpw:.3f} reached, '
+                f'{self.total_bytes / 1e6:,.1f} MB; predicted damage ({self.measure}) {self.predicted:.4g}. '
+                'Each quantizable layer gets the spec (or KEEP) that costs least predicted damage for its bytes:</p>' + t)
     def figure(self):
         "Bits chosen per layer in network order (KEEP at 16), coloured by choice, with the predicted damage in the hover."
         import plotly.graph_objects as go
@@ -216,7 +229,7 @@ def allocate(sens:Sensitivity, bpw:float|None=None, budget_bytes:int|None=None, 
     used = [n for n in names if n != 'KEEP']
     default = specs[max(set(used), key=used.count)] if used else KEEP
     rules = [Rule(specs[n], literal(p), note=f'allocated ({measure})') for p, n in zip(paths, names) if specs[n] != default]
-    table = pd.DataFrame(dict(path=paths, component=[l.component for l in sens.layers], spec=names,
+    table = pd.DataFrame(dict(path=paths, component=[l.component for l in sens.layers], spec=names, params=[l.params for l in sens.layers],
                               bytes=[int(o[0][c]) for o, c in zip(opts, ch)], damage=[float(o[1][c]) for o, c in zip(opts, ch)],
                               damage_at_least_bytes=[float(o[1][int(np.argmin(o[0]))]) for o in opts]))
     name = f'allocated {8 * budget / params:.2f} bpw'

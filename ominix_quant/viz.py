@@ -4,15 +4,15 @@
 
 # %% ../nbs/04_viz.ipynb #6ce0a882
 from __future__ import annotations
-import html
+import html, math
 from pathlib import Path
 import numpy as np
 from .affine import QuantSpec
 from .analysis import Report
 
 # %% auto #0
-__all__ = ['COLORS', 'layer_error', 'scale_histogram', 'group_heatmap', 'bits_curves', 'memory_breakdown', 'report_figures',
-           'html_report']
+__all__ = ['COLORS', 'log_axis', 'layer_error', 'scale_histogram', 'group_heatmap', 'bits_curves', 'memory_breakdown',
+           'report_figures', 'html_report']
 
 # %% ../nbs/04_viz.ipynb #db7e1ca2
 def _go():
@@ -21,30 +21,47 @@ def _go():
         return go
     except ImportError: raise ModuleNotFoundError('figures need plotly: pip install plotly') from None
 
+def log_axis(lo:float, hi:float) -> dict:
+    "Layout of a log axis from `lo` to `hi` with 1-2-5 ticks written out (0.5, not plotly's bare minor '5')."
+    lo, hi = max(float(lo), 1e-30), max(float(hi), float(lo) * 10)
+    vals = [m * 10.0 ** d for d in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1) for m in (1, 2, 5)]
+    vals = [v for v in vals if lo <= v <= hi]
+    if len(vals) > 10: vals = [v for v in vals if f'{v:.0e}'.startswith('1')]  # many decades: label the decades only
+    return dict(type='log', range=[math.log10(lo), math.log10(hi)], tickvals=vals, ticktext=[f'{v:g}' for v in vals])
+
 COLORS = {'decoder': '#1f77b4', 'encoder': '#17becf', 'embeddings': '#2ca02c', 'head': '#d62728', 'experts': '#9467bd',
           'router': '#8c564b', 'vision tower': '#e377c2', 'audio tower': '#bcbd22', 'projector': '#ff7f0e', 'other': '#7f7f7f'}
 
 # %% ../nbs/04_viz.ipynb #df8828ef
+_LABELS = {'sqnr_db': 'SQNR (dB, higher is better)', 'rel_error': 'relative error ‖ŵ−w‖/‖w‖', 'mse': 'MSE'}
+
 def layer_error(rep:Report, metric:str='sqnr_db', order:str='network'):
-    "Bar chart of a per-layer metric, coloured by component; KEEP layers marked."
+    "Per-layer `metric`, coloured by component, kept layers marked at the bottom; the axis fitted to the data."
     go = _go()
     t = rep.table[rep.table.kind.isin(('Linear', 'Embedding', 'SwitchLinear'))]  # norms etc. are never quantized: left out
     t = t[t.spec != 'KEEP'].sort_values(metric) if order == 'sorted' else t
+    q, x = t[t.spec != 'KEEP'][metric].astype(float), np.arange(len(t))
+    dots = metric == 'sqnr_db'  # dB has no natural zero: dots on a fitted axis, not bars from 0
+    lo, hi = (np.nanmin(q), np.nanmax(q)) if np.isfinite(q).any() else (0.0, 1.0)
+    pad = max(0.5, 0.08 * (hi - lo))
+    bottom = lo - pad if dots else 0.0
     fig = go.Figure()
-    x = list(range(len(t)))
     for comp in dict.fromkeys(t.component):
-        m = (t.component == comp) & (t.spec != 'KEEP')
-        if m.any():
-            fig.add_bar(x=[i for i, k in zip(x, m) if k], y=t[metric][m], name=comp, marker_color=COLORS.get(comp, '#333'),
-                        customdata=np.stack([t.index[m], t.spec[m]], -1), hovertemplate='%{customdata[0]}<br>%{customdata[1]}<br>' + metric + ' %{y:.4g}<extra></extra>')
-    k = t.spec == 'KEEP'
+        m = ((t.component == comp) & (t.spec != 'KEEP')).values
+        if not m.any(): continue
+        kw = dict(x=x[m], y=t[metric][m], name=comp, customdata=np.stack([t.index[m], t.spec[m]], -1),
+                  hovertemplate='%{customdata[0]}<br>%{customdata[1]}<br>' + metric + ' %{y:.4g}<extra></extra>')
+        if dots: fig.add_scatter(mode='markers', marker=dict(color=COLORS.get(comp, '#333'), size=6), **kw)
+        else: fig.add_bar(marker_color=COLORS.get(comp, '#333'), **kw)
+    k = (t.spec == 'KEEP').values
     if k.any():
-        fig.add_scatter(x=[i for i, v in zip(x, k) if v], y=[0] * int(k.sum()), mode='markers', name='KEEP (full precision)',
-                        marker=dict(symbol='line-ns-open', size=10, color='#999'), customdata=np.stack([t.index[k], t.why[k]], -1),
+        fig.add_scatter(x=x[k], y=[bottom] * int(k.sum()), mode='markers', name='kept in full precision',
+                        marker=dict(symbol='line-ns-open', size=12, color='#999'), customdata=np.stack([t.index[k], t.why[k]], -1),
                         hovertemplate='%{customdata[0]}<br>kept: %{customdata[1]}<extra></extra>')
-    label = {'sqnr_db': 'SQNR (dB, higher is better)', 'rel_error': 'relative error ‖ŵ−w‖/‖w‖', 'mse': 'MSE'}.get(metric, metric)
-    fig.update_layout(title=f'{rep.name}: {label} per layer ({order} order)', xaxis_title='layer', yaxis_title=label,
-                      bargap=0.05, height=380, template='plotly_white', legend=dict(orientation='h', y=-0.2))
+    label = _LABELS.get(metric, metric)
+    fig.update_layout(title=f'{rep.name}: {label} per layer ({order} order)', xaxis_title='layer' + (' (worst first)' if order == 'sorted' else ' (network order)'),
+                      yaxis_title=label, bargap=0.05, height=380, template='plotly_white', legend=dict(orientation='h', y=-0.2))
+    if dots: fig.update_yaxes(range=[bottom - pad / 4, hi + pad])
     return fig
 
 # %% ../nbs/04_viz.ipynb #0f812011
@@ -65,7 +82,9 @@ def scale_histogram(rep:Report, layers=None, bins:int=60):
     for comp, c in counts.items():
         fig.add_scatter(x=10 ** mid, y=c, mode='lines', line_shape='hvh', name=comp, line_color=COLORS.get(comp, '#333'), row=1, col=1)
     fig.add_bar(x=list(neg), y=[k / n for n, k in neg.values()], marker_color=[COLORS.get(c, '#333') for c in neg], showlegend=False, row=1, col=2)
-    fig.update_xaxes(type='log', title='|scale|', row=1, col=1); fig.update_yaxes(title='groups', row=1, col=1)
+    seen = np.flatnonzero(sum(counts.values()) > 0) if counts else np.array([0, bins - 1])
+    fig.update_xaxes(title='|scale|', row=1, col=1, **log_axis(10 ** edges[max(seen[0] - 1, 0)], 10 ** edges[min(seen[-1] + 2, bins)]))
+    fig.update_yaxes(title='groups', row=1, col=1)
     fig.update_yaxes(range=[0, 1], row=1, col=2)
     fig.update_layout(title=f'{rep.name}: scales', height=360, template='plotly_white')
     return fig
@@ -108,7 +127,8 @@ def bits_curves(sw, metric:str='rel_error'):
         fig.add_scatter(x=d.bpw, y=d.y, mode='lines+markers', name=f'group size {gs}', text=[f'{b}-bit g{gs}' for b in d.bits],
                         hovertemplate='%{text}<br>%{x:.3f} bits/weight<br>' + metric + ' %{y:.4g}<extra></extra>')
     fig.update_layout(title=f'mean {metric} vs bits per weight', xaxis_title='bits per weight (bf16 scales and biases)',
-                      yaxis_title=metric, yaxis_type='log' if metric in ('rel_error', 'mse') else None, height=380, template='plotly_white')
+                      yaxis_title=_LABELS.get(metric, metric), height=380, template='plotly_white')
+    if metric in ('rel_error', 'mse'): fig.update_yaxes(**log_axis(agg.y.min() / 1.2, agg.y.max() * 1.2))
     return fig
 
 # %% ../nbs/04_viz.ipynb #5b5fcf7c
@@ -135,20 +155,63 @@ def report_figures(rep:Report, sw=None, heatmaps=()) -> dict:
     return figs
 
 # %% ../nbs/04_viz.ipynb #e28f967b
-def html_report(rep:Report, path, sw=None, heatmaps=(), overwrite:bool=False, extra_html:str='', extra_figures:dict|None=None) -> Path:
+def _captions(rep:Report, figs:dict) -> dict:
+    "One or two sentences per figure of the report: what it shows and how to read it."
+    worst = next((k[len('heatmap_'):] for k in figs if k.startswith('heatmap_')), '')
+    gs = rep.table.loc[worst, 'spec'] if worst in rep.table.index else ''
+    return {'layer_error': 'Signal-to-quantization-noise ratio of every quantized layer, left to right in network order and coloured by component; '
+                           'grey ticks at the bottom mark layers kept in full precision. Higher is better (about 6 dB per bit); a layer well below '
+                           'its neighbours is the first to keep in BF16 or give more bits.',
+            'layer_error_sorted': 'The same SQNR sorted from the worst layer up (hover for names). A flat line means the damage is spread evenly; '
+                                  'a steep start means a few layers carry most of it.',
+            'memory': 'Bytes per component before and after quantization: what the policy saves, and where the remaining memory sits.',
+            'scales': 'How large the quantization steps are: one count per group of weights, by the absolute value of its scale (log axis), per '
+                      'component. The scale is the group\'s range divided by the number of steps; MLX anchors each grid at the extreme of larger '
+                      'magnitude, so about half of all scales are negative (right).',
+            f'heatmap_{worst}': f'Relative error of each group of the worst layer, {worst} at {gs}: rows are output channels, columns groups of '
+                                 'consecutive input weights (pooled to the worst group per cell on large layers). Bright lines are outlier '
+                                 'channels; a uniform picture means the error is spread evenly.',
+            'bits_curves': 'Mean relative error of the sampled layers at each bits × group size, against the bits per weight it costs, '
+                           'scales and biases included. At a given width the lowest curve is the best buy; each extra bit roughly halves the error.'}
+
+def _layer_table(rep:Report) -> str:
+    "The per-layer table as HTML: the quantizable layers, numbers rounded, narrow enough for a page."
+    q = rep.table[rep.table.kind.isin(('Linear', 'Embedding', 'SwitchLinear'))]
+    num = lambda c, f: q[c].map(lambda v: '' if v != v else f(v)) if c in q else ''
+    t = {'component': q.component, 'shape': q['shape'].map(lambda s: '×'.join(map(str, s))), 'params': q.params.map('{:,}'.format),
+         'spec': q.spec, 'KB before': num('bytes_before', lambda v: f'{v / 1e3:,.1f}'), 'KB after': num('bytes_after', lambda v: f'{v / 1e3:,.1f}'),
+         'SQNR dB': num('sqnr_db', '{:.1f}'.format), 'rel. error': num('rel_error', '{:.3g}'.format), 'max |error|': num('max_abs', '{:.3g}'.format),
+         'outliers': num('outlier_share', '{:.2%}'.format), 'NaN/Inf': num('nonfinite', lambda v: f'{int(v):,}' if v else ''), 'kept because': q.why}
+    import pandas as pd
+    body = pd.DataFrame(t, index=q.index).to_html(classes='layers', border=0, index_names=False)
+    rest = rep.table.drop(q.index)
+    return body + (f'<p>Not listed: {len(rest)} tensors of other kinds ({", ".join(sorted(set(rest.kind)))}; {int(rest.params.sum()):,} parameters), '
+                   'which are never quantized and stay in full precision.</p>' if len(rest) else '')
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1150px;padding:0 1em;color:#222;line-height:1.45}
+table{border-collapse:collapse;font-size:12px} td,th{border:1px solid #ddd;padding:2px 6px;text-align:right;vertical-align:top}
+table.layers th:first-child,table.layers td:last-child{text-align:left} table.layers td:last-child{max-width:22em;font-size:11px;color:#555}
+.scroll{overflow-x:auto} figure{margin:1.5em 0} figcaption{color:#444;font-size:14px;max-width:60em;margin:0 0 0 1em}
+.warning{border-left:4px solid #c00;background:#fff3f3;padding:.4em .8em;margin:.6em 0} .lead{font-size:15px;max-width:60em}"""
+
+def html_report(rep:Report, path, sw=None, heatmaps=(), overwrite:bool=False, extra_html:str='', extra_figures:dict|None=None,
+                captions:dict|None=None) -> Path:
     "Write a self-contained HTML report of `rep` (plus a `sweep`, heatmaps of chosen layers, and any `extra_figures` first) to `path`."
     path = Path(path)
     if path.exists() and not overwrite: raise FileExistsError(f'{path} exists; choose another name or pass overwrite=True')
     figs = {**(extra_figures or {}), **report_figures(rep, sw, heatmaps)}
-    parts = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs.values())]
-    cols = ['component', 'kind', 'shape', 'params', 'spec', 'bytes_before', 'bytes_after', 'mse', 'max_abs', 'sqnr_db', 'rel_error',
-            'cosine', 'scale_median', 'neg_scales', 'outlier_share', 'nonfinite', 'why']
-    table = rep.table[[c for c in cols if c in rep.table]].to_html(float_format=lambda x: f'{x:.4g}', na_rep='')
+    caps = {**_captions(rep, figs), **(captions or {})}
+    parts = [f'<figure>{f.to_html(full_html=False, include_plotlyjs=(i == 0))}'
+             + (f'<figcaption>{html.escape(caps[k])}</figcaption>' if k in caps else '') + '</figure>' for i, (k, f) in enumerate(figs.items())]
+    warn = ''.join(f'<p class="warning"><b>Warning:</b> {html.escape(w)}</p>' for w in rep.warnings())
+    lead = (f'<p class="lead">What quantizing <b>{html.escape(rep.name)}</b> by the policy <b>{html.escape(rep.policy.name or str(rep.policy))}</b> does '
+            'to each layer, measured before anything is applied: every layer is quantized exactly as MLX does it and compared with its '
+            'full-precision weights. SQNR is the signal-to-noise ratio of the quantized weights (higher is better, about 6 dB per bit); '
+            'the relative error is ‖ŵ − w‖ / ‖w‖. The figures and the table below are interactive: hover for layer names and exact values.</p>')
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>ominix_quant report: {html.escape(rep.name)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}} table{{border-collapse:collapse;font-size:12px}}
-td,th{{border:1px solid #ddd;padding:2px 6px;text-align:right}} .summary{{font-size:15px}}</style></head><body>
-<h1>Quantization report: {html.escape(rep.name)}</h1><div class="summary">{rep._repr_html_()}</div>{extra_html}
-{''.join(parts)}<h2>Per-layer table</h2>{table}
+<style>{_CSS}</style></head><body>
+<h1>Quantization report: {html.escape(rep.name)}</h1>{lead}{warn}<div class="summary">{rep._repr_html_()}</div>{extra_html}
+<h2>Figures</h2>{''.join(parts)}<h2>Per-layer table</h2><div class="scroll">{_layer_table(rep)}</div>
 <p style="color:#888">ominix_quant · exact per-group errors (MLX's CPU quantization, bit for bit)</p></body></html>"""
     tmp = path.with_name(f'.{path.name}.tmp')
     tmp.write_text(doc); tmp.replace(path)

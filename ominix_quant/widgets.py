@@ -33,12 +33,12 @@ def _matcher(text:str):
 # %% ../nbs/05_widgets.ipynb #0633a417
 @dataclass(frozen=True)
 class Pick:
-    "A choice made on one node: keep in full precision, and/or bits and group size (None: inherited)."
-    keep: bool = False
+    "A choice made on one node: keep in full precision or not, and/or bits and group size (None: inherited)."
+    keep: bool|None = None  # True: keep in BF16; False: quantize even if the preset keeps it; None: inherit
     bits: int|None = None
     group_size: int|None = None
     @property
-    def empty(self): return not self.keep and self.bits is None and self.group_size is None
+    def empty(self): return self.keep is None and self.bits is None and self.group_size is None
 
 # %% ../nbs/05_widgets.ipynb #ead58b9f
 @dataclass
@@ -131,16 +131,18 @@ def _resolve_one(self:Choices, i:int):
     chain = [('layer', l.path), *(('pattern', t) for t in reversed(self.patterns) if i in self.patterns[t]),
              ('group', self._glob[i]), ('component', l.component)]
     bits = gs = None
+    unkept = False  # a more specific node said "do not keep"
     for key in chain:
         p = self.picks.get(key)
         if p is None: continue
-        if p.keep:
+        if p.keep and not unkept:
             if bits is None and gs is None: return KEEP
             break
+        unkept = unkept or p.keep is False
         bits = p.bits if bits is None else bits
         gs = p.group_size if gs is None else gs
     base = self._base[i]
-    if bits is None and gs is None: return base
+    if bits is None and gs is None and not (unkept and base is KEEP): return base
     fill = base if base is not KEEP else (self.base.default if self.base.default is not KEEP else QuantSpec())
     spec = QuantSpec(bits or fill.bits, gs or fill.group_size)
     return KEEP if l.why_not(spec.group_size) else spec
@@ -171,13 +173,28 @@ def _pick(self:Choices, level:str, key:str, **changes) -> Choices:
     if changes.get('bits') is not None and changes['bits'] not in MLX_BITS: raise ValueError(f'bits must be one of {MLX_BITS}')
     if changes.get('group_size') is not None and changes['group_size'] not in MLX_GROUP_SIZES: raise ValueError(f'group_size must be one of {MLX_GROUP_SIZES}')
     self._push()
-    p = replace(self.picks.get((level, key), Pick()), **{k: (bool(v) if k == 'keep' else v) for k, v in changes.items()})
+    p = replace(self.picks.get((level, key), Pick()), **{k: (None if v is None else bool(v)) if k == 'keep' else v for k, v in changes.items()})
     if p.empty: self.picks.pop((level, key), None)
     else: self.picks[(level, key)] = p
     if level == 'pattern':
         if p.empty: self.patterns.pop(key, None)
         else: self.patterns = {**{k: v for k, v in self.patterns.items() if k != key}, key: members}
     self._recompute(base=False)
+    return self
+
+def _members(self:Choices, level:str, key:str) -> list:
+    "Indices of the quantizable layers of a node."
+    if level == 'layer': return [self.index[key]]
+    if level == 'pattern': return sorted(self.patterns.get(key, ())) or [i for i, l in enumerate(self.layers) if _matcher(key)(l.path)]
+    if level == 'group': return next(g[key] for g in self.groups.values() if key in g)
+    return [i for g in self.groups[key].values() for i in g]
+
+def _set_keep(self:Choices, level:str, key:str, keep:bool) -> Choices:
+    "Keep a node in full precision, or not: not keeping what the preset (or a broader node) keeps quantizes it at the inherited spec."
+    if keep: return self.pick(level, key, keep=True)
+    self.pick(level, key, keep=None)
+    if all(self.spec[i] is KEEP for i in self._members(level, key)):  # still kept from above: say so explicitly, as one step
+        self.pick(level, key, keep=False); self._undo.pop()
     return self
 
 def _preset(self:Choices, policy) -> Choices:
@@ -194,7 +211,7 @@ def _undo(self:Choices) -> bool:
     self.base, self.picks, self.patterns = self._undo.pop()
     self._recompute()
     return True
-Choices._push, Choices.pick, Choices.preset, Choices.undo = _push, _pick, _preset, _undo
+Choices._push, Choices.pick, Choices.preset, Choices.undo, Choices._members, Choices.set_keep = _push, _pick, _preset, _undo, _members, _set_keep
 
 # %% ../nbs/05_widgets.ipynb #4b2e0dae
 def _estimate(self:Choices, n_worst:int=5) -> Estimate:
@@ -262,6 +279,12 @@ def _slug(s:str) -> str: return re.sub(r'[^A-Za-z0-9]+', '-', s).strip('-').lowe
 _BITS = [('inherit', 0)] + [(f'{b}-bit', b) for b in (8, 6, 5, 4, 3, 2)]  # 0: inherit (a None value leaves ipywidgets' menu blank)
 _GROUPS = [('inherit', 0)] + [(f'g{g}', g) for g in MLX_GROUP_SIZES]
 
+_INHERIT = 'inherit: take the choice of the row above (the component or layer group), or else the preset\'s'
+_HELP = ('<div class="oq-help" style="max-width:900px">Each row is a <b>component</b>, a <b>layer group</b> (the same layer in every '
+         'block; ▸ opens it) or a single layer. Tick <b>keep in BF16</b> to leave its layers unquantized — untick it to quantize what the '
+         'preset keeps — or choose <b>bits</b> and a <b>group size</b>; <b>inherit</b> takes the choice of the row above, or else the '
+         'preset\'s. The arrow (→) says what the row\'s layers get now. Then <b>save policy</b> and apply it with the command shown.</div>')
+
 def _state_text(specs:list) -> str:
     "What a node's layers resolve to, e.g. '8-bit g64' or 'KEEP ×2, 8-bit g64 ×28'."
     from collections import Counter
@@ -298,11 +321,13 @@ class _Row:
         self.name = W.Button(description=label, tooltip=key, layout=S.name, style=S.button)
         self.name.on_click(lambda _: picker._clicked(self))
         self.info = W.Label(f'{len(idx)} layer{"s" * (len(idx) > 1)}, {n / 1e6:,.1f} M params', layout=S.info, style=S.label)
-        self.keep = W.Checkbox(description='keep in BF16', indent=False, layout=S.keep, style=S.check)
-        self.bits = W.Dropdown(options=_BITS, layout=S.bits, style=S.drop)
-        self.gs = W.Dropdown(options=_GROUPS, layout=S.gs, style=S.drop)
+        self.keep = W.Checkbox(description='keep in BF16', indent=False, layout=S.keep, style=S.check,
+                               tooltip='ticked: every layer of this row stays in BF16 (by this row, a broader one or the preset)')
+        self.bits = W.Dropdown(options=_BITS, layout=S.bits, style=S.drop, tooltip=_INHERIT)
+        self.gs = W.Dropdown(options=_GROUPS, layout=S.gs, style=S.drop, tooltip=_INHERIT)
         self.state = W.Label(layout=S.auto, style=S.label)
-        self.keep.add_class(f'oq-keep-{level}-{_slug(key)}'); self.bits.add_class(f'oq-bits-{level}-{_slug(key)}')
+        for w, what in ((self.keep, 'keep'), (self.bits, 'bits'), (self.gs, 'gs'), (self.state, 'state'), (self.toggle, 'open')):
+            w.add_class(f'oq-{what}-{level}-{_slug(key)}')  # names for browser tests and custom CSS
         for w, what in ((self.keep, 'keep'), (self.bits, 'bits'), (self.gs, 'group_size')):
             w.observe(lambda ch, what=what: picker._changed(self, what, ch['new']), 'value')
         self.line = W.HBox([self.toggle, self.name, self.info, self.keep, self.bits, self.gs, self.state], layout=S.margin(depth))
@@ -312,9 +337,9 @@ class _Row:
             self.box = W.VBox([self.line, self.children], layout=S.auto)
         else: self.box = self.line
 
-    def show(self, pick:Pick):
-        "Put `pick` into the controls."
-        for w, v in ((self.keep, pick.keep), (self.bits, pick.bits or 0), (self.gs, pick.group_size or 0)):
+    def show(self, pick:Pick, kept:bool):
+        "Put `pick` into the menus, and whether the row's layers end up kept into the box."
+        for w, v in ((self.keep, kept), (self.bits, pick.bits or 0), (self.gs, pick.group_size or 0)):
             if w.value != v: w.value = v
 
 # %% ../nbs/05_widgets.ipynb #5c58c5b5
@@ -323,8 +348,12 @@ class LayerPicker(traitlets.HasTraits):
     policy = traitlets.Instance(Policy)
     selected = traitlets.Unicode('')
 
-    def __init__(self, source, policy:Policy|None=None, preset:str|None=None, errors=True, specs=SPECS, progress:bool=True):
+    def __init__(self, source, policy:Policy|None=None, preset:str|None=None, errors=True, specs=SPECS, progress:bool=True,
+                 save_dir=None, source_name:str|None=None):
         super().__init__()
+        self.save_dir = Path(save_dir or Path.cwd())  # where "save policy" writes
+        self.source_name = source_name or (str(source) if isinstance(source, (str, Path)) else None)  # the model as the CLI takes it
+        self._written = set()
         if isinstance(source, LayerTable): table, self.weights = source, None
         else:
             self.weights = source._w if isinstance(source, Report) else _Weights(source)
@@ -355,17 +384,23 @@ def _build(self:LayerPicker):
     self.undo_button.on_click(lambda _: self.undo())
     self.readout, self.message = W.HTML(), W.HTML()
     self.readout.add_class('oq-readout-box'); self.message.add_class('oq-message')
+    self.save_name = W.Text(value=f'{self.choices.table.name}-policy.json', description='save as', layout=W.Layout(width='380px'))
+    self.save_button = W.Button(description='save policy', button_style='primary', layout=W.Layout(width='120px'),
+                                tooltip=f'write the policy as JSON into {self.save_dir} and offer it for download')
+    self.save_button.on_click(lambda _: self._save_clicked())
+    self.saved = W.HTML(); self.saved.add_class('oq-saved'); self.save_button.add_class('oq-save')
     ch = self.choices
     self.tree = W.VBox([self._row('component', c, c, [i for g in ch.groups[c].values() for i in g], 0, True).box for c in ch.components])
     self.matches = W.VBox(layout=W.Layout(display='none'))
-    self.box = W.VBox([W.HBox([self.preset_menu, self.filter, self.undo_button]), self.readout, self.message, self.tree, self.matches])
+    self.box = W.VBox([W.HTML(_HELP), W.HBox([self.preset_menu, self.filter, self.undo_button]), self.readout, self.message, self.tree, self.matches,
+                       W.HBox([self.save_name, self.save_button]), self.saved])
     self.box.add_class('oq-picker')
 
 def _row(self:LayerPicker, level, key, label, idx, depth, openable=False) -> _Row:
     "The row of a node, made once."
     if (level, key) not in self._rows:
         r = self._rows[(level, key)] = _Row(self, level, key, label, idx, depth, openable)
-        r.show(self.choices.picks.get((level, key), Pick())); r.state.value = self._state(r)
+        r.show(self.choices.picks.get((level, key), Pick()), self._kept(r)); r.state.value = self._state(r)
     return self._rows[(level, key)]
 
 def _layer_row(self:LayerPicker, i:int, depth:int) -> _Row:
@@ -410,10 +445,17 @@ def _say(self:LayerPicker, text:str=''):
 
 def _changed(self:LayerPicker, row:_Row, what:str, value):
     if self._mute: return
-    try: self.choices.pick(row.level, row.key, **{what: value if what == 'keep' else (value or None)})
+    ch = self.choices
+    try:
+        if what == 'keep': ch.set_keep(row.level, row.key, value)
+        else: ch.pick(row.level, row.key, **{what: value or None})
     except (ValueError, KeyError) as e: return self._say(str(e))
     self._refresh()
+    stuck = [ch.layers[i] for i in row.idx if ch.spec[i] is KEEP] if what == 'keep' and not value else []
+    if stuck: self._say(f'{len(stuck)} of its layers cannot be quantized at this group size ({stuck[0].path}: '
+                        f'{stuck[0].why_not((ch.base.default if ch.base.default is not KEEP else QuantSpec()).group_size) or "kept by a broader choice"})')
 
+def _kept(self:LayerPicker, row:_Row) -> bool: return all(self.choices.spec[i] is KEEP for i in row.idx)
 def _state(self:LayerPicker, row:_Row) -> str:
     return '→ ' + _state_text([self.choices.spec[i] for i in row.idx])
 
@@ -425,13 +467,13 @@ def _refresh(self:LayerPicker):
     self._mute = True
     try:
         for (level, key), r in self._rows.items():
-            r.show(ch.picks.get((level, key), Pick()))
+            r.show(ch.picks.get((level, key), Pick()), self._kept(r))
             if (s := self._state(r)) != r.state.value: r.state.value = s
     finally: self._mute = False
     self.undo_button.disabled = not ch._undo
     self._say()
     self.policy = ch.policy
-LayerPicker._say, LayerPicker._changed, LayerPicker._state, LayerPicker._refresh = _say, _changed, _state, _refresh
+LayerPicker._say, LayerPicker._changed, LayerPicker._kept, LayerPicker._state, LayerPicker._refresh = _say, _changed, _kept, _state, _refresh
 
 # %% ../nbs/05_widgets.ipynb #f23c5fff
 def _preset(self:LayerPicker, name:str):
@@ -482,6 +524,31 @@ def _apply(self:LayerPicker, model):
 
 LayerPicker._preset, LayerPicker.undo, LayerPicker._filter, LayerPicker._clicked, LayerPicker.apply = _preset, _undo, _filter, _clicked, _apply
 
+# %% ../nbs/05_widgets.ipynb #c2112703
+def _save(self:LayerPicker, name:str|None=None) -> Path:
+    "Write the picked policy as JSON into `save_dir`, offer it for download and show the command that applies it."
+    import base64, shlex
+    name = Path((name or self.save_name.value).strip() or 'policy.json').name
+    name = name if name.endswith('.json') else name + '.json'
+    path, stem, n = self.save_dir / name, Path(name).stem, 1
+    while path.exists() and path.resolve() not in self._written: n += 1; path = self.save_dir / f'{stem}-{n}.json'
+    text = self.policy.to_json()
+    tmp = path.with_name(f'.{path.name}.tmp'); tmp.write_text(text); tmp.replace(path)
+    self._written.add(path.resolve())
+    out = stem.removesuffix('-policy') + '-quantized'
+    self.command = (f'ominix-quant quantize {shlex.quote(self.source_name)} --policy {shlex.quote(str(path))} -o {shlex.quote(out)}'
+                    if self.source_name else None)
+    link = f'data:application/json;base64,{base64.b64encode(text.encode()).decode()}'
+    self.saved.value = (f'Saved <code>{html.escape(str(path))}</code>' + (f' ({html.escape(name)} was there already)' if path.name != name else '')
+                        + f' · <a class="oq-download" style="color:#1565c0;text-decoration:underline" download="{html.escape(path.name)}" href="{link}">download</a>'
+                        + (f'<br>Apply it: <code class="oq-command">{html.escape(self.command)}</code>' if self.command else ''))
+    return path
+
+def _save_clicked(self:LayerPicker):
+    try: self.save()
+    except OSError as e: self._say(f'could not save the policy: {e}')
+LayerPicker.save, LayerPicker._save_clicked = _save, _save_clicked
+
 # %% ../nbs/05_widgets.ipynb #c0c0a951
 def _fw(fig):
     "A plotly FigureWidget of `fig` (needs anywidget)."
@@ -490,18 +557,19 @@ def _fw(fig):
     except ImportError as e: raise ModuleNotFoundError(f'the dashboard needs anywidget: pip install anywidget ({e})') from None
 
 def _log_hist(s, bins:int=60):
-    "Counts of log10 |s| over fixed edges (the figure carries bins, not the scales)."
+    "Counts of log10 |s| over fixed edges (the figure carries bins, not the scales), as floats: int64 reaches the page as BigInt, which plotly.js cannot draw."
     edges = np.linspace(-8, 1, bins + 1)
-    return 10 ** ((edges[:-1] + edges[1:]) / 2), np.histogram(np.log10(np.abs(np.asarray(s, np.float64).ravel()) + 1e-30), edges)[0]
+    counts = np.histogram(np.log10(np.abs(np.asarray(s, np.float64).ravel()) + 1e-30), edges)[0]
+    return 10 ** ((edges[:-1] + edges[1:]) / 2), counts.astype(np.float64)
 
 # %% ../nbs/05_widgets.ipynb #04b28d6e
 class Dashboard:
     "A `LayerPicker` with figures that follow it: per-layer error, memory by component, the selected layer's groups and scales."
-    def __init__(self, source, policy:Policy|None=None, preset:str|None=None, errors=True, progress:bool=True):
+    def __init__(self, source, policy:Policy|None=None, preset:str|None=None, errors=True, progress:bool=True, save_dir=None, source_name:str|None=None):
         W = _ipw()
         from ominix_quant.viz import COLORS, _go
         go = _go()
-        self.picker = p = LayerPicker(source, policy, preset, errors, progress=progress)
+        self.picker = p = LayerPicker(source, policy, preset, errors, progress=progress, save_dir=save_dir, source_name=source_name)
         self._colors = COLORS
         n = len(p.choices.layers)
         self.error_fig = go.Figure(go.Bar(x=list(range(n)), y=[0] * n, marker_color=['#999'] * n, customdata=[['', '']] * n,
@@ -538,9 +606,14 @@ def _update(self:Dashboard):
     ch, est = self.picker.choices, self.picker.estimate
     rel = ch.layer_errors()
     color = [self._colors.get(l.component, '#333') if s is not KEEP else '#cccccc' for l, s in zip(ch.layers, ch.spec)]
+    none = all(s is KEEP for s in ch.spec)
     with self.error_fig.batch_update():
         b = self.error_fig.data[0]
         b.y, b.marker.color, b.customdata = rel, color, [[l.path, str(s)] for l, s in zip(ch.layers, ch.spec)]
+        lay = self.error_fig.layout  # with every layer kept, an honest empty chart: 0 to 1 %, and why
+        lay.yaxis.range, lay.yaxis.autorange = ([0, 0.01], False) if none else (None, True)
+        lay.annotations = [dict(text='every layer is kept in BF16: nothing is quantized, no error', showarrow=False,
+                                xref='paper', yref='paper', x=0.5, y=0.6, font=dict(size=14, color='#666'))] if none else []
     with self.memory_fig.batch_update():
         for t in self.memory_fig.data:
             before, after = est.by_component.get(t.name, (0, 0))
@@ -558,7 +631,7 @@ def _layer_spec(self:Dashboard, path:str):
 
 def _show_layer(self:Dashboard):
     "Per-group error heatmap and scale histogram of the selected layer."
-    from ominix_quant.viz import _heatmap
+    from ominix_quant.viz import _heatmap, log_axis
     path, w = self.picker.selected, self.picker.weights
     if not path or w is None: return
     spec, note = self._layer_spec(path)
@@ -573,6 +646,8 @@ def _show_layer(self:Dashboard):
     with self.scales_fig.batch_update():
         t = self.scales_fig.data[0]
         t.x, t.y = x, y
+        seen = np.flatnonzero(y)
+        self.scales_fig.update_xaxes(**log_axis(x[max(seen[0] - 1, 0)] / 1.2, x[min(seen[-1] + 1, len(x) - 1)] * 1.2))
         self.scales_fig.layout.title = f'{path}: |scale| per group at {spec}, {float((ge.scales < 0).mean()):.0%} negative'
     self._shown = (path, spec)
 
@@ -582,13 +657,16 @@ def _bar_clicked(self:Dashboard, trace, points, state):
 Dashboard._update, Dashboard._layer_spec, Dashboard._show_layer, Dashboard._bar_clicked = _update, _layer_spec, _show_layer, _bar_clicked
 
 # %% ../nbs/05_widgets.ipynb #499f0a10
-def app_notebook(source:str, preset:str|None=None, policy_file:str|None=None):
-    "The one-cell notebook the app serves: the dashboard of `source` (from a preset or a saved policy)."
+def app_notebook(source:str, preset:str|None=None, policy_file:str|None=None, save_dir=None, source_name:str|None=None):
+    "The notebook the app serves: a title and what to do, then the dashboard of `source` (from a preset or a saved policy)."
     import nbformat
     pol = f'Policy.load({str(Path(policy_file).resolve())!r})' if policy_file else None
     code = (f'from ominix_quant.widgets import Dashboard, Policy\n'
-            f'Dashboard({str(source)!r}, policy={pol}, preset={preset!r}, progress=False)')
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+            f'Dashboard({str(source)!r}, policy={pol}, preset={preset!r}, progress=False, save_dir={str(Path(save_dir or Path.cwd()).resolve())!r}, '
+            f'source_name={(source_name or str(source))!r})')
+    title = (f'# What to quantize in {Path(str(source)).name}\n\nChoose which layers stay in BF16 and at which bits and group size the others '
+             'go: memory and error follow every click. When it looks right, **save policy** (at the bottom of the list) and run the command it shows.')
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(title), nbformat.v4.new_code_cell(code)])
     nb.metadata['kernelspec'] = dict(name='python3', display_name='Python 3', language='python')
     return nb
 
@@ -598,20 +676,36 @@ def _free_port() -> int:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
 
+_OFFLINE = """{%- extends 'lab/index.html.j2' -%}
+{%- block notebook_css -%}
+{%- for line in super().split('\\n') if 'cdn.jsdelivr.net' not in line %}
+{{ line }}
+{%- endfor -%}
+{%- endblock notebook_css -%}"""  # Voilà's lab page links Font Awesome from a CDN; its own bundle already carries the icons
+
+def _offline_template(d:Path) -> str:
+    "Write a Voilà template into data folder `d` that is Voilà's lab page without its CDN links; return its name."
+    t = d / 'voila' / 'templates' / 'ominix-offline'
+    t.mkdir(parents=True)
+    (t / 'conf.json').write_text('{"base_template": "lab"}'); (t / 'index.html.j2').write_text(_OFFLINE)
+    return t.name
+
 def serve(source, preset:str|None=None, policy_file:str|None=None, port:int|None=None, token:str|None=None,
-          open_browser:bool=False, timeout:int=900) -> int:
-    "Serve the dashboard of `source` with Voilà on 127.0.0.1 until Ctrl-C; return Voilà's exit code."
-    import nbformat, secrets, shutil, signal, subprocess, sys, tempfile
+          open_browser:bool=False, timeout:int=900, save_dir=None, source_name:str|None=None) -> int:
+    "Serve the dashboard of `source` with Voilà on 127.0.0.1 until Ctrl-C; return Voilà's exit code. Policies are saved into `save_dir` (default: here)."
+    import nbformat, os, secrets, shutil, signal, subprocess, sys, tempfile
     if shutil.which('voila', path=str(Path(sys.executable).parent)) is None and shutil.which('voila') is None:
         raise ModuleNotFoundError('the app needs Voilà: pip install voila anywidget')
     port, token = port or _free_port(), token if token is not None else secrets.token_urlsafe(16)
     d = Path(tempfile.mkdtemp(prefix='ominix-quant-app-'))
-    nbformat.write(app_notebook(source, preset, policy_file), d / 'ominix-quant.ipynb')
-    cmd = [sys.executable, '-m', 'voila', str(d / 'ominix-quant.ipynb'), f'--port={port}', '--Voila.ip=127.0.0.1',
+    nbformat.write(app_notebook(source, preset, policy_file, save_dir or Path.cwd(), source_name), d / 'ominix-quant.ipynb')
+    cmd = [sys.executable, '-m', 'voila', str(d / 'ominix-quant.ipynb'), f'--port={port}', '--Voila.ip=127.0.0.1', f'--template={_offline_template(d)}',
            f'--token={token}', f'--VoilaExecutor.timeout={timeout}', '--show_tracebacks=True'] + ([] if open_browser else ['--no-browser'])
     url = f'http://127.0.0.1:{port}/?token={token}'
-    print(f'ominix-quant app: the dashboard of {source}\n  {url}\n(the page takes a while to appear: it analyses the model first). Ctrl-C stops it.', flush=True)
-    proc = subprocess.Popen(cmd, cwd=d, start_new_session=True)
+    print(f'ominix-quant app: the dashboard of {source}\n  {url}\n(the page takes a while to appear: it analyses the model first). '
+          f'Policies are saved into {Path(save_dir or Path.cwd()).resolve()}. Ctrl-C stops it.', flush=True)
+    env = {**os.environ, 'JUPYTER_PATH': os.pathsep.join(filter(None, [str(d), os.environ.get('JUPYTER_PATH')]))}
+    proc = subprocess.Popen(cmd, cwd=d, start_new_session=True, env=env)
     import threading
     if threading.current_thread() is threading.main_thread():  # Ctrl-C must stop us even if started with SIGINT ignored (nohup, `&`)
         signal.signal(signal.SIGINT, signal.default_int_handler)
