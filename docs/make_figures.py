@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 import mlx.core as mx
 from ominix_quant.affine import textbook_params, affine_params, textbook_fake_quantize, _rel_error
+from ominix_quant.viz import log_axis
 
 HERE = Path(__file__).parent
 
@@ -33,7 +34,7 @@ def grids_figure(w):
     fig.add_scatter(x=bits, y=tb, name='textbook', line=dict(color='#1f77b4'), row=1, col=2, showlegend=False)
     fig.add_scatter(x=bits, y=ml, name='MLX', line=dict(color='#d62728', dash='dash'), row=1, col=2, showlegend=False)
     fig.update_yaxes(visible=False, range=[-2, 2], row=1, col=1)
-    fig.update_yaxes(type='log', title='‖ŵ − w‖ / ‖w‖', row=1, col=2)
+    fig.update_yaxes(title='‖ŵ − w‖ / ‖w‖', row=1, col=2, **log_axis(min(tb + ml) / 1.3, max(tb + ml) * 1.3))  # ticks written out: 0.5, not '5'
     fig.update_xaxes(title='weight value', row=1, col=1)
     fig.update_xaxes(title='bits (group size 64)', row=1, col=2)
     fig.update_layout(width=1100, height=380, margin=dict(t=40, b=50, l=20, r=20), template='plotly_white',

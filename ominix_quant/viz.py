@@ -159,6 +159,8 @@ def _captions(rep:Report, figs:dict) -> dict:
     "One or two sentences per figure of the report: what it shows and how to read it."
     worst = next((k[len('heatmap_'):] for k in figs if k.startswith('heatmap_')), '')
     gs = rep.table.loc[worst, 'spec'] if worst in rep.table.index else ''
+    q = rep.quantized
+    neg = float((q.neg_scales * q.params).sum() / max(q.params.sum(), 1)) if 'neg_scales' in q else float('nan')
     return {'layer_error': 'Signal-to-quantization-noise ratio of every quantized layer, left to right in network order and coloured by component; '
                            'grey ticks at the bottom mark layers kept in full precision. Higher is better (about 6 dB per bit); a layer well below '
                            'its neighbours is the first to keep in BF16 or give more bits.',
@@ -166,8 +168,9 @@ def _captions(rep:Report, figs:dict) -> dict:
                                   'a steep start means a few layers carry most of it.',
             'memory': 'Bytes per component before and after quantization: what the policy saves, and where the remaining memory sits.',
             'scales': 'How large the quantization steps are: one count per group of weights, by the absolute value of its scale (log axis), per '
-                      'component. The scale is the group\'s range divided by the number of steps; MLX anchors each grid at the extreme of larger '
-                      'magnitude, so about half of all scales are negative (right).',
+                      'component. The scale is the group\'s range divided by the number of steps. MLX anchors each grid at the extreme of '
+                      f'larger magnitude, so with its grids about half of all scales are negative; here {neg:.0%} are (right; fitted grids '
+                      'choose their own anchor).',
             f'heatmap_{worst}': f'Relative error of each group of the worst layer, {worst} at {gs}: rows are output channels, columns groups of '
                                  'consecutive input weights (pooled to the worst group per cell on large layers). Bright lines are outlier '
                                  'channels; a uniform picture means the error is spread evenly.',
@@ -190,7 +193,8 @@ def _layer_table(rep:Report) -> str:
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1150px;padding:0 1em;color:#222;line-height:1.45}
 table{border-collapse:collapse;font-size:12px} td,th{border:1px solid #ddd;padding:2px 6px;text-align:right;vertical-align:top}
-table.layers th:first-child,table.layers td:last-child{text-align:left} table.layers td:last-child{max-width:22em;font-size:11px;color:#555}
+table.layers td{white-space:nowrap} table.layers th:first-child,table.layers td:last-child{text-align:left}
+table.layers td:last-child{white-space:normal;min-width:14em;max-width:22em;font-size:11px;color:#555}
 .scroll{overflow-x:auto} figure{margin:1.5em 0} figcaption{color:#444;font-size:14px;max-width:60em;margin:0 0 0 1em}
 .warning{border-left:4px solid #c00;background:#fff3f3;padding:.4em .8em;margin:.6em 0} .lead{font-size:15px;max-width:60em}"""
 
