@@ -400,7 +400,9 @@ def _row(self:LayerPicker, level, key, label, idx, depth, openable=False) -> _Ro
     "The row of a node, made once."
     if (level, key) not in self._rows:
         r = self._rows[(level, key)] = _Row(self, level, key, label, idx, depth, openable)
-        r.show(self.choices.picks.get((level, key), Pick()), self._kept(r)); r.state.value = self._state(r)
+        was, self._mute = self._mute, True  # showing the state is not a click: a kept row's box is ticked without picking
+        try: r.show(self.choices.picks.get((level, key), Pick()), self._kept(r)); r.state.value = self._state(r)
+        finally: self._mute = was
     return self._rows[(level, key)]
 
 def _layer_row(self:LayerPicker, i:int, depth:int) -> _Row:
