@@ -559,7 +559,7 @@ def _fw(fig):
     except ImportError as e: raise ModuleNotFoundError(f'the dashboard needs anywidget: pip install anywidget ({e})') from None
 
 def _log_hist(s, bins:int=60):
-    "Counts of log10 |s| over fixed edges (the figure carries bins, not the scales), as floats: int64 reaches the page as BigInt, which plotly.js cannot draw."
+    "Counts of log10 |s| over fixed edges (the figure carries bins, not the scales)."
     edges = np.linspace(-8, 1, bins + 1)
     counts = np.histogram(np.log10(np.abs(np.asarray(s, np.float64).ravel()) + 1e-30), edges)[0]
     return 10 ** ((edges[:-1] + edges[1:]) / 2), counts.astype(np.float64)
@@ -583,20 +583,17 @@ class Dashboard:
                                             hovertemplate=c + ': %{y:.1f} MB<extra></extra>') for c in comps],
                                     layout=dict(barmode='stack', title='memory by component (MB)', height=320, template='plotly_white',
                                                 margin=dict(t=40, b=40)))
-        self.heatmap_fig = go.Figure(go.Heatmap(z=[[0]], colorscale='Viridis', colorbar_title='rel. error'),
-                                     layout=dict(height=360, template='plotly_white', yaxis_autorange='reversed', title='select a layer'))
-        self.scales_fig = go.Figure(go.Scatter(x=[1e-3], y=[0], mode='lines', line_shape='hvh'),
-                                    layout=dict(height=360, template='plotly_white', xaxis_type='log', xaxis_title='|scale|',
-                                                yaxis_title='groups', title=''))
+        self.heatmap_fig = self.scales_fig = None  # made by _show_layer, for the selected layer
+        self.lower = W.HBox()
         worst = p.estimate.worst
         p.selected = worst[0][0] if worst else p.choices.layers[0].path
         self._update()
         # only now the widgets: updates made before a FigureWidget is displayed would not reach the page
-        for k in ('error_fig', 'memory_fig', 'heatmap_fig', 'scales_fig'): setattr(self, k, _fw(getattr(self, k)))
+        for k in ('error_fig', 'memory_fig'): setattr(self, k, _fw(getattr(self, k)))
         self.error_fig.data[0].on_click(self._bar_clicked)
         p.observe(lambda _: self._update(), 'policy')
         p.observe(lambda _: self._show_layer(), 'selected')
-        self.box = W.VBox([p.box, W.HBox([self.error_fig, self.memory_fig]), W.HBox([self.heatmap_fig, self.scales_fig])])
+        self.box = W.VBox([p.box, W.HBox([self.error_fig, self.memory_fig]), self.lower])
         self.box.add_class('oq-dashboard')
 
     def _repr_mimebundle_(self, **kw): return self.box._repr_mimebundle_(**kw)
@@ -611,7 +608,7 @@ def _update(self:Dashboard):
     none = all(s is KEEP for s in ch.spec)
     with self.error_fig.batch_update():
         b = self.error_fig.data[0]
-        b.y, b.marker.color, b.customdata = rel, color, [[l.path, str(s)] for l, s in zip(ch.layers, ch.spec)]
+        b.y, b.marker.color, b.customdata = rel.tolist(), color, [[l.path, str(s)] for l, s in zip(ch.layers, ch.spec)]  # lists: see _show_layer
         lay = self.error_fig.layout  # with every layer kept, an honest empty chart: 0 to 1 %, and why
         lay.yaxis.range, lay.yaxis.autorange = ([0, 0.01], False) if none else (None, True)
         lay.annotations = [dict(text='every layer is kept in BF16: nothing is quantized, no error', showarrow=False,
@@ -633,24 +630,25 @@ def _layer_spec(self:Dashboard, path:str):
 
 def _show_layer(self:Dashboard):
     "Per-group error heatmap and scale histogram of the selected layer."
-    from ominix_quant.viz import _heatmap, log_axis
+    from ominix_quant.viz import _heatmap, log_axis, _go
+    go = _go()
     path, w = self.picker.selected, self.picker.weights
     if not path or w is None: return
     spec, note = self._layer_spec(path)
     if getattr(self, '_shown', None) == (path, spec): return
     ge = w.group_error(path, spec)
-    fig = _heatmap(ge, path)
+    heat = _heatmap(ge, path)
+    heat.update_layout(title=heat.layout.title.text + note, height=360)
     x, y = _log_hist(ge.scales)
-    with self.heatmap_fig.batch_update():
-        h = self.heatmap_fig.data[0]
-        h.z, h.customdata, h.hovertemplate = fig.data[0].z, fig.data[0].customdata, fig.data[0].hovertemplate
-        self.heatmap_fig.layout.title = f'{path} at {spec}: per-group relative error{note}'
-    with self.scales_fig.batch_update():
-        t = self.scales_fig.data[0]
-        t.x, t.y = x, y
-        seen = np.flatnonzero(y)
-        self.scales_fig.update_xaxes(**log_axis(x[max(seen[0] - 1, 0)] / 1.2, x[min(seen[-1] + 1, len(x) - 1)] * 1.2))
-        self.scales_fig.layout.title = f'{path}: |scale| per group at {spec}, {float((ge.scales < 0).mean()):.0%} negative'
+    seen = np.flatnonzero(y)
+    scales = go.Figure(go.Scatter(x=x, y=y, mode='lines', line_shape='hvh'),
+                       layout=dict(height=360, template='plotly_white', xaxis_title='|scale|', yaxis_title='groups',
+                                   title=f'{path}: |scale| per group at {spec}, {float((ge.scales < 0).mean()):.0%} negative'))
+    scales.update_xaxes(**log_axis(x[max(seen[0] - 1, 0)] / 1.2, x[min(seen[-1] + 1, len(x) - 1)] * 1.2))
+    old = [f for f in (self.heatmap_fig, self.scales_fig) if f is not None]
+    self.heatmap_fig, self.scales_fig = _fw(heat), _fw(scales)
+    self.lower.children = [self.heatmap_fig, self.scales_fig]
+    for f in old: f.close()
     self._shown = (path, spec)
 
 def _bar_clicked(self:Dashboard, trace, points, state):
