@@ -569,56 +569,61 @@ class Dashboard:
     "A `LayerPicker` with figures that follow it: per-layer error, memory by component, the selected layer's groups and scales."
     def __init__(self, source, policy:Policy|None=None, preset:str|None=None, errors=True, progress:bool=True, save_dir=None, source_name:str|None=None):
         W = _ipw()
-        from ominix_quant.viz import COLORS, _go
-        go = _go()
+        from ominix_quant.viz import COLORS
         self.picker = p = LayerPicker(source, policy, preset, errors, progress=progress, save_dir=save_dir, source_name=source_name)
         self._colors = COLORS
-        n = len(p.choices.layers)
-        self.error_fig = go.Figure(go.Bar(x=list(range(n)), y=[0] * n, marker_color=['#999'] * n, customdata=[['', '']] * n,
-                                          hovertemplate='%{customdata[0]}<br>%{customdata[1]}<br>relative error %{y:.3%}<extra></extra>'),
-                                   layout=dict(title='relative weight error per layer (grey: kept in BF16)', height=320, template='plotly_white',
-                                               xaxis_title='layer (network order)', yaxis_tickformat='.1%', margin=dict(t=40, b=40)))
-        comps = list(p.estimate.by_component)
-        self.memory_fig = go.Figure([go.Bar(x=['before', 'after'], y=[0, 0], name=c, marker_color=COLORS.get(c, '#333'),
-                                            hovertemplate=c + ': %{y:.1f} MB<extra></extra>') for c in comps],
-                                    layout=dict(barmode='stack', title='memory by component (MB)', height=320, template='plotly_white',
-                                                margin=dict(t=40, b=40)))
-        self.heatmap_fig = self.scales_fig = None  # made by _show_layer, for the selected layer
-        self.lower = W.HBox()
+        self.error_fig = self.memory_fig = self.heatmap_fig = self.scales_fig = None  # FigureWidgets, drawn by _update / _show_layer
+        self.upper, self.lower = W.HBox(), W.HBox()
         worst = p.estimate.worst
         p.selected = worst[0][0] if worst else p.choices.layers[0].path
         self._update()
-        # only now the widgets: updates made before a FigureWidget is displayed would not reach the page
-        for k in ('error_fig', 'memory_fig'): setattr(self, k, _fw(getattr(self, k)))
-        self.error_fig.data[0].on_click(self._bar_clicked)
         p.observe(lambda _: self._update(), 'policy')
         p.observe(lambda _: self._show_layer(), 'selected')
-        self.box = W.VBox([p.box, W.HBox([self.error_fig, self.memory_fig]), self.lower])
+        self.box = W.VBox([p.box, self.upper, self.lower])
         self.box.add_class('oq-dashboard')
 
     def _repr_mimebundle_(self, **kw): return self.box._repr_mimebundle_(**kw)
     def __repr__(self): return f'Dashboard({self.picker.choices!r})'
 
+
 # %% ../nbs/05_widgets.ipynb #1ea45ff5
-def _update(self:Dashboard):
-    "Recolour and resize the figures after a change of the picker's choices."
-    ch, est = self.picker.choices, self.picker.estimate
+def _error_figure(self:Dashboard):
+    "Each quantizable layer's relative weight error under the current choices, coloured by component (grey: kept)."
+    from ominix_quant.viz import _go
+    go, ch = _go(), self.picker.choices
     rel = ch.layer_errors()
     color = [self._colors.get(l.component, '#333') if s is not KEEP else '#cccccc' for l, s in zip(ch.layers, ch.spec)]
-    none = all(s is KEEP for s in ch.spec)
-    with self.error_fig.batch_update():
-        b = self.error_fig.data[0]
-        b.y, b.marker.color, b.customdata = rel.tolist(), color, [[l.path, str(s)] for l, s in zip(ch.layers, ch.spec)]  # lists: see _show_layer
-        lay = self.error_fig.layout  # with every layer kept, an honest empty chart: 0 to 1 %, and why
-        lay.yaxis.range, lay.yaxis.autorange = ([0, 0.01], False) if none else (None, True)
-        lay.annotations = [dict(text='every layer is kept in BF16: nothing is quantized, no error', showarrow=False,
-                                xref='paper', yref='paper', x=0.5, y=0.6, font=dict(size=14, color='#666'))] if none else []
-    with self.memory_fig.batch_update():
-        for t in self.memory_fig.data:
-            before, after = est.by_component.get(t.name, (0, 0))
-            t.y = [before / 1e6, after / 1e6]
-        self.memory_fig.layout.title = f'memory by component: {est.bytes_before / 1e6:,.1f} → {est.bytes_after / 1e6:,.1f} MB ({est.bpw:.2f} bits/weight)'
-    if self.picker.selected: self._show_layer()
+    fig = go.Figure(go.Bar(x=list(range(len(rel))), y=rel.tolist(), marker_color=color, customdata=[[l.path, str(s)] for l, s in zip(ch.layers, ch.spec)],
+                           hovertemplate='%{customdata[0]}<br>%{customdata[1]}<br>relative error %{y:.3%}<extra></extra>'),
+                    layout=dict(title='relative weight error per layer (grey: kept in BF16)', height=320, template='plotly_white',
+                                xaxis_title='layer (network order)', yaxis_tickformat='.1%', margin=dict(t=40, b=40)))
+    if all(s is KEEP for s in ch.spec):  # an honest empty chart: 0 to 1 %, and why
+        fig.update_yaxes(range=[0, 0.01])
+        fig.add_annotation(text='every layer is kept in BF16: nothing is quantized, no error', showarrow=False,
+                           xref='paper', yref='paper', x=0.5, y=0.6, font=dict(size=14, color='#666'))
+    return fig
+
+def _memory_figure(self:Dashboard):
+    "Bytes per component before and after, as stacked bars."
+    from ominix_quant.viz import _go
+    go, est = _go(), self.picker.estimate
+    return go.Figure([go.Bar(x=['before', 'after'], y=[b / 1e6, a / 1e6], name=c, marker_color=self._colors.get(c, '#333'),
+                             hovertemplate=c + ': %{y:.1f} MB<extra></extra>') for c, (b, a) in est.by_component.items()],
+                     layout=dict(barmode='stack', height=320, template='plotly_white', margin=dict(t=40, b=40),
+                                 title=f'memory by component: {est.bytes_before / 1e6:,.1f} → {est.bytes_after / 1e6:,.1f} MB ({est.bpw:.2f} bits/weight)'))
+
+def _draw(self:Dashboard, box, **figs):
+    "Show `figs` (name: plotly Figure) as new widgets in `box`, closing the ones they replace."
+    old = [getattr(self, k) for k in figs if getattr(self, k) is not None]
+    for k, f in figs.items(): setattr(self, k, _fw(f))
+    box.children = [getattr(self, k) for k in figs]
+    for w in old: w.close()
+
+def _update(self:Dashboard):
+    "Redraw the figures after a change of the picker's choices."
+    self._draw(self.upper, error_fig=self._error_figure(), memory_fig=self._memory_figure())
+    self.error_fig.data[0].on_click(self._bar_clicked)
+    if self.picker.selected: self._show_layer()  # redrawn only if the selected layer's spec changed
 
 def _layer_spec(self:Dashboard, path:str):
     "The spec the selected layer has, or the one it would get if it were not kept."
@@ -645,16 +650,14 @@ def _show_layer(self:Dashboard):
                        layout=dict(height=360, template='plotly_white', xaxis_title='|scale|', yaxis_title='groups',
                                    title=f'{path}: |scale| per group at {spec}, {float((ge.scales < 0).mean()):.0%} negative'))
     scales.update_xaxes(**log_axis(x[max(seen[0] - 1, 0)] / 1.2, x[min(seen[-1] + 1, len(x) - 1)] * 1.2))
-    old = [f for f in (self.heatmap_fig, self.scales_fig) if f is not None]
-    self.heatmap_fig, self.scales_fig = _fw(heat), _fw(scales)
-    self.lower.children = [self.heatmap_fig, self.scales_fig]
-    for f in old: f.close()
+    self._draw(self.lower, heatmap_fig=heat, scales_fig=scales)
     self._shown = (path, spec)
 
 def _bar_clicked(self:Dashboard, trace, points, state):
     if points.point_inds: self.picker.selected = self.picker.choices.layers[points.point_inds[0]].path
 
-Dashboard._update, Dashboard._layer_spec, Dashboard._show_layer, Dashboard._bar_clicked = _update, _layer_spec, _show_layer, _bar_clicked
+Dashboard._error_figure, Dashboard._memory_figure, Dashboard._draw, Dashboard._update = _error_figure, _memory_figure, _draw, _update
+Dashboard._layer_spec, Dashboard._show_layer, Dashboard._bar_clicked = _layer_spec, _show_layer, _bar_clicked
 
 # %% ../nbs/05_widgets.ipynb #499f0a10
 def app_notebook(source:str, preset:str|None=None, policy_file:str|None=None, save_dir=None, source_name:str|None=None):

@@ -77,10 +77,11 @@ def _use_the_page(page, url, work):
     assert '8-bit g64' in page.evaluate(TITLE, '|scale| per group')
     page.screenshot(path=str(ARTIFACTS / 'dashboard-before.png'), full_page=True)
     # the decoder at 4 bits: the read-out, the heatmap and the scales of the selected layer follow
-    memory = page.inner_text('.oq-memory')
+    memory, chart = page.inner_text('.oq-memory'), page.evaluate(TITLE, 'memory by component')
     page.select_option('.oq-bits-component-decoder select', label='4-bit')
     page.wait_for_function("m => document.querySelector('.oq-memory').innerText !== m", arg=memory, timeout=60_000)
     page.wait_for_function(f"() => ({TITLE})('|scale| per group').includes('4-bit g64')", timeout=60_000)
+    page.wait_for_function(f"c => ({TITLE})('memory by component') !== c", arg=chart, timeout=60_000)  # the figures follow, not only the text
     assert '4-bit g64' in page.evaluate(TITLE, 'per-group relative error')
     # keep every down_proj in BF16, then save
     page.click('.oq-open-component-decoder')
@@ -103,6 +104,7 @@ def _use_the_page(page, url, work):
     page.wait_for_function(f"() => ({ERROR_AXIS})()[1].length > 0", timeout=60_000)
     rng, notes = page.evaluate(ERROR_AXIS)
     assert rng == [0, 0.01] and 'every layer is kept in BF16' in notes[0], (rng, notes)
+    assert '269.0 → 269.0 MB' in page.evaluate(TITLE, 'memory by component')
     page.screenshot(path=str(ARTIFACTS / 'dashboard-all-kept.png'), full_page=True)
     return saved, got, command
 
