@@ -42,7 +42,7 @@ def small(repeat=3):
     from ominix_quant.analysis import analyze
     from ominix_quant.policy import Policy
     from ominix_quant.affine import QuantSpec
-    from ominix_quant.convert import load_model
+    from ominix_quant.checkpoint import load_model
     src = resolve(progress=False)
     pol = Policy((), QuantSpec(8, 64))
     analyze(src, pol, progress=False)  # compile / warm the page cache

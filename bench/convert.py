@@ -19,7 +19,7 @@ def make_checkpoint(folder: Path, shape: str):
     import importlib.resources
     import mlx.core as mx
     from ominix_quant.affine import mistral_shapes
-    from ominix_quant.convert import write_safetensors, _Shape
+    from ominix_quant.checkpoint import write_safetensors, Planned
     s = SHAPES[shape]
     cfg = dict(model_type='llama', architectures=['LlamaForCausalLM'], vocab_size=32000, rms_norm_eps=1e-5, rope_theta=1e6,
                tie_word_embeddings=False, torch_dtype='bfloat16', max_position_embeddings=4096,
@@ -33,7 +33,7 @@ def make_checkpoint(folder: Path, shape: str):
     for i in range(s['shards']):
         keys = names[i * per:(i + 1) * per]
         fn = f'model-{i + 1:05d}-of-{s["shards"]:05d}.safetensors'
-        plan = {k: _Shape(shapes[k], mx.bfloat16) for k in keys}
+        plan = {k: Planned(shapes[k], mx.bfloat16) for k in keys}
         gen = lambda k: (mx.ones(shapes[k]) if len(shapes[k]) == 1 else mx.random.normal(shapes[k], key=mx.random.key(hash(k) % 2**31)) * 0.02).astype(mx.bfloat16)
         write_safetensors(tmp / fn, keys, plan, gen)
         wmap |= {k: fn for k in keys}
@@ -68,7 +68,7 @@ def run(kind, src, dst):
 def same_tensors(a: Path, b: Path):
     "Do two model folders hold identical tensors?"
     import mlx.core as mx
-    from ominix_quant.convert import lazy_weights
+    from ominix_quant.checkpoint import lazy_weights
     wa, wb = lazy_weights(a), lazy_weights(b)
     if wa.keys() != wb.keys(): return False, f'keys differ: {sorted(set(wa) ^ set(wb))[:5]}'
     for k in sorted(wa):

@@ -6,28 +6,20 @@
 from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
-import html, math, mmap
+import html, math
 import numpy as np
 import mlx.core as mx
 import mlx.nn as nn
 from .affine import QuantSpec, GROUP_SIZES, bits_per_weight
 from .kernels import group_error, group_error_bits, GroupError
 from .inventory import inventory, LayerTable, Layer
-from .policy import Policy, KEEP, layer_bytes
-from .convert import open_checkpoint, _DIRECT
+from .policy import Policy, Rule, KEEP, layer_bytes
+from .checkpoint import FileMaps, RAW_VIEWS, open_checkpoint
 
 # %% auto #0
-__all__ = ['GRID', 'Report', 'analyze', 'sweep']
+__all__ = ['GRID', 'Report', 'analyze', 'sweep', 'sample_layers']
 
 # %% ../nbs/03_analysis.ipynb #95d9363b
-_SMALL = 1 << 30  # files up to this size stay mapped whole while analysed; bigger ones are released tensor by tensor
-
-def _release(mm, offset, n):
-    "Drop pages of a mapping from this process once read (they stay in the page cache), so RSS does not grow with the checkpoint."
-    if not hasattr(mm, 'madvise') or not hasattr(mmap, 'MADV_DONTNEED'): return
-    start = offset - offset % mmap.PAGESIZE
-    mm.madvise(mmap.MADV_DONTNEED, start, min(n + offset - start, len(mm) - start))
-
 class _Weights:
     "Per-layer weight access for a model in memory or a checkpoint folder."
     def __init__(self, source):
@@ -38,7 +30,7 @@ class _Weights:
             if not src.is_dir(): raise FileNotFoundError(f'{src}: not a model folder (resolve HF ids and GGUF files with ominix_quant.sources.resolve)')
             self.name = src.name
             _, self.model, self.weights, self.where = open_checkpoint(src)
-        self.modules, self._maps, self._last = dict(self.model.named_modules()), {}, None
+        self.modules, self.maps = dict(self.model.named_modules()), FileMaps()
 
     def table(self, name=None) -> LayerTable:
         "The inventory, with dtypes and bytes as stored in the checkpoint (the skeleton's own are float32)."
@@ -56,22 +48,12 @@ class _Weights:
         "`GroupError` of layer `path`'s weight under `spec`."
         key = f'{path}.weight'
         if key in self.where:
-            f, dt, shape, off = self.where[key]
-            mm, n = self._map(f), math.prod(shape)
-            try: return group_error_bits(np.frombuffer(mm, _DIRECT[dt][0], n, off).reshape(-1, shape[-1]), _DIRECT[dt][1], spec.group_size,
-                                         spec.bits, shape=tuple(shape), deq=deq, on_bad=on_bad, name=path, fit=spec.fit)
-            finally:
-                if len(mm) > _SMALL: _release(mm, off, n * np.dtype(_DIRECT[dt][0]).itemsize)
+            dt, shape = self.where[key][1:3]
+            with self.maps.raw(*self.where[key]) as raw:
+                return group_error_bits(raw, RAW_VIEWS[dt][1], spec.group_size, spec.bits, shape=tuple(shape), deq=deq, on_bad=on_bad,
+                                        name=path, fit=spec.fit)
         w = self.weights[key] if self.weights is not None else self.modules[path].weight
         return group_error(w, spec.group_size, spec.bits, deq=deq, on_bad=on_bad, name=path, fit=spec.fit)
-
-    def _map(self, file):
-        "One read-only mapping per checkpoint file, made on first use; moving to another file releases the last one's pages."
-        if file not in self._maps:
-            with open(file, 'rb') as f: self._maps[file] = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        if self._last not in (None, file): _release(self._maps[self._last], 0, len(self._maps[self._last]))
-        self._last = file
-        return self._maps[file]
 
 # %% ../nbs/03_analysis.ipynb #f7c2c1c2
 def _dt(layer): return {'bfloat16': 'bfloat16', 'float16': 'float16'}.get(layer.dtype, 'float32')
@@ -205,3 +187,11 @@ def sweep(source, specs=GRID, layers=None, progress:bool=True):
             rows.append(dict(path=l.path, component=l.component, spec=str(s), bits=s.bits, group_size=s.group_size,
                              bpw=bits_per_weight(s, _dt(l)), params=l.params, **_metrics(ge)))
     return pd.DataFrame(rows)
+
+# %% ../nbs/03_analysis.ipynb #d6a18e89
+def sample_layers(paths) -> list|None:
+    "Glob patterns for a default sample of a sweep: every layer of the first and of the middle block (None: no blocks)."
+    import re
+    blocks = sorted({int(m.group(1)) for p in paths for m in [re.search(r'\.(?:layers|blocks|h)\.(\d+)\.', p)] if m})
+    if not blocks: return None
+    return [f'*.{b}.*' for b in dict.fromkeys((blocks[0], blocks[len(blocks) // 2]))]

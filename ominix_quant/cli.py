@@ -62,17 +62,10 @@ def cmd_quantize(a):
     return conv
 
 # %% ../nbs/15_cli.ipynb #e68cfe8a
-def _sweep_layers(paths):
-    "A default sample for the sweep: every layer of the first and of the middle block."
-    import re
-    blocks = sorted({int(m.group(1)) for p in paths for m in [re.search(r'\.(?:layers|blocks|h)\.(\d+)\.', p)] if m})
-    if not blocks: return None
-    return [f'*.{b}.*' for b in dict.fromkeys((blocks[0], blocks[len(blocks) // 2]))]
-
 def cmd_report(a):
     "Write an HTML report of what POLICY does to MODEL."
     from ominix_quant.sources import resolve
-    from ominix_quant.analysis import analyze, sweep
+    from ominix_quant.analysis import analyze, sweep, sample_layers
     from ominix_quant.viz import html_report, report_figures
     out = Path(a.output)
     _refuse_existing(out, a.overwrite, 'name')
@@ -82,7 +75,7 @@ def cmd_report(a):
     if a.keep: _warn_unmatched(pol, rep._w.table())
     for w in rep.warnings(): print(f'warning: {w}', file=sys.stderr, flush=True)
     sw = None
-    if not a.no_sweep: sw = sweep(rep, layers=a.sweep_layer or _sweep_layers(rep.table.index), progress=not a.quiet)
+    if not a.no_sweep: sw = sweep(rep, layers=a.sweep_layer or sample_layers(rep.table.index), progress=not a.quiet)
     html_report(rep, out, sw=sw, overwrite=a.overwrite)
     print(f'{rep!r}\nwrote {out} ({out.stat().st_size / 1e6:.1f} MB)')
     if a.png: export_png(report_figures(rep, sw), a.png)

@@ -45,12 +45,12 @@ def demo(out='ominix-demo', overwrite:bool=False, bpw:float=5.0, n_tokens:int=20
          decode_tokens:int=32, progress:bool=True, echo=print) -> Demo:
     "The whole job on the bundled model, into folder `out` (refused if it exists unless `overwrite`)."
     from ominix_quant.sources import resolve
-    from ominix_quant.analysis import analyze, sweep, _Weights
+    from ominix_quant.analysis import analyze, sweep, sample_layers, _Weights
     from ominix_quant.evaluate import Evaluator
     from ominix_quant.sensitivity import Sensitivity, allocate
-    from ominix_quant.convert import convert, atomic_folder
+    from ominix_quant.convert import convert
+    from ominix_quant.checkpoint import atomic_folder
     from ominix_quant.viz import html_report
-    from ominix_quant.cli import _sweep_layers  # every layer of the first and the middle block
     out, t0 = Path(out).expanduser().resolve(), time.perf_counter()
     if out.exists() and not overwrite: raise FileExistsError(f'{out} exists; choose another folder with -o or pass --overwrite')
     step = lambda i, s: echo(f'\n[{i}/7] {s} ({time.perf_counter() - t0:.0f} s)')
@@ -69,7 +69,7 @@ def demo(out='ominix-demo', overwrite:bool=False, bpw:float=5.0, n_tokens:int=20
     echo(repr(alloc)); echo(alloc.by_spec().round(3).to_string())
     step(4, f'analysis of the {mixed} allocation: every layer and group at the spec it was given')
     rep = analyze(src, pols[mixed], progress=progress)
-    sw = sweep(rep, layers=_sweep_layers(rep.table.index), progress=progress)
+    sw = sweep(rep, layers=sample_layers(rep.table.index), progress=progress)
     echo(repr(rep)); echo('worst layers:\n' + rep.worst(3)[['component', 'spec', 'sqnr_db', 'rel_error']].to_string())
     names = {'8-bit g64': 'smollm2-8bit-g64', mixed: f'smollm2-{mixed.replace(" ", "-")}'}
     with atomic_folder(out, overwrite) as tmp:

@@ -8,7 +8,7 @@ import hashlib, json, os, re
 from pathlib import Path
 import numpy as np
 import mlx.core as mx
-from .convert import CheckpointError, atomic_folder, read_config, write_shards
+from .checkpoint import CheckpointError, atomic_folder, read_config, write_shards
 from .settings import load_settings
 
 # %% auto #0

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from .affine import QuantSpec
 from .analysis import Report
+from .checkpoint import atomic_write
 
 # %% auto #0
 __all__ = ['COLORS', 'log_axis', 'layer_error', 'scale_histogram', 'group_heatmap', 'bits_curves', 'memory_breakdown',
@@ -217,6 +218,4 @@ def html_report(rep:Report, path, sw=None, heatmaps=(), overwrite:bool=False, ex
 <h1>Quantization report: {html.escape(rep.name)}</h1>{lead}{warn}<div class="summary">{rep._repr_html_()}</div>{extra_html}
 <h2>Figures</h2>{''.join(parts)}<h2>Per-layer table</h2><div class="scroll">{_layer_table(rep)}</div>
 <p style="color:#888">ominix_quant · exact per-group errors (MLX's CPU quantization, bit for bit)</p></body></html>"""
-    tmp = path.with_name(f'.{path.name}.tmp')
-    tmp.write_text(doc); tmp.replace(path)
-    return path
+    return atomic_write(path, doc)

@@ -6,7 +6,7 @@ import pytest
 from ominix_quant.affine import QuantSpec
 from ominix_quant.policy import Policy, Rule, KEEP
 from ominix_quant.analysis import analyze, sweep
-from ominix_quant.convert import load_model, build_model, save_model
+from ominix_quant.checkpoint import load_model, build_model, save_model
 
 
 

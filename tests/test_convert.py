@@ -7,7 +7,7 @@ import pytest
 from mlx.utils import tree_flatten
 from ominix_quant.affine import QuantSpec
 from ominix_quant.policy import Policy, Rule, KEEP
-from ominix_quant import convert as cv
+from ominix_quant import convert as cv, checkpoint as ck
 
 
 
@@ -17,9 +17,9 @@ POLICY = Policy([Rule(KEEP, '*.0.mlp.*'), Rule(QuantSpec(4, 32), '*.mlp.down_pro
 
 def test_runtime_and_streaming_agree_on_the_bundled_model(smol, tmp_path):
     import mlx_lm
-    m, c = cv.load_model(smol)
+    m, c = ck.load_model(smol)
     qc = cv.apply(m, POLICY, c)
-    cv.save_model(m, qc, tmp_path / 'rt', src=smol, max_shard_bytes=40 << 20)
+    ck.save_model(m, qc, tmp_path / 'rt', src=smol, max_shard_bytes=40 << 20)
     conv = cv.convert(smol, tmp_path / 'st', POLICY, progress=False, max_shard_bytes=40 << 20)
     rt, st = sorted((tmp_path / 'rt').glob('*.safetensors')), sorted((tmp_path / 'st').glob('*.safetensors'))
     assert len(rt) > 1 and [f.name for f in rt] == [f.name for f in st]
@@ -28,7 +28,7 @@ def test_runtime_and_streaming_agree_on_the_bundled_model(smol, tmp_path):
     lm, tok = mlx_lm.load(str(tmp_path / 'st'))
     ids = mx.array([tok.encode('The weights of a group share one scale and one bias.')])
     assert mx.array_equal(lm(ids), m(ids)).item()
-    ours, _ = cv.load_model(tmp_path / 'st')
+    ours, _ = ck.load_model(tmp_path / 'st')
     a, b = dict(tree_flatten(ours.parameters())), dict(tree_flatten(m.parameters()))
     assert a.keys() == b.keys() and all(mx.array_equal(a[k], b[k]).item() for k in a)
 
@@ -51,7 +51,7 @@ def test_writer_is_read_by_the_safetensors_library(tmp_path):
     from safetensors.torch import load_file
     ts = {'a': mx.arange(12).reshape(3, 4).astype(mx.bfloat16), 'b': mx.array([[1, 2]], mx.uint32), 'c': mx.ones((5,), mx.float16),
           'd': mx.array([True, False, True]), 'e': mx.random.normal((7, 3))}
-    cv.write_shards(ts, tmp_path)
+    ck.write_shards(ts, tmp_path)
     got = load_file(str(tmp_path / 'model.safetensors'))
     assert set(got) == set(ts)
     for k, v in ts.items():
@@ -73,22 +73,22 @@ def test_layer_no_group_size_divides_is_kept_and_reported(tmp_path):
     "A Llama whose FFN is 4304 wide (SigLIP's MLP width): down_proj is kept with the reason, the rest quantized."
     cfg = dict(model_type='llama', hidden_size=128, num_hidden_layers=2, intermediate_size=4304, num_attention_heads=2,
                num_key_value_heads=1, rms_norm_eps=1e-5, vocab_size=256, tie_word_embeddings=True, rope_theta=1e4)
-    m = cv.build_model(cfg); m.set_dtype(mx.bfloat16); mx.eval(m.parameters())
-    cv.save_model(m, cfg, tmp_path / 'src')
+    m = ck.build_model(cfg); m.set_dtype(mx.bfloat16); mx.eval(m.parameters())
+    ck.save_model(m, cfg, tmp_path / 'src')
     conv = cv.convert(tmp_path / 'src', tmp_path / 'q', Policy(default=QuantSpec(4, 64)), progress=False)
     assert conv.decisions['model.layers.0.mlp.down_proj'] is KEEP
     assert 'not divisible by group_size 64' in conv.reasons['model.layers.0.mlp.down_proj']
     assert conv.decisions['model.layers.0.mlp.up_proj'] == QuantSpec(4, 64)
     q = json.loads((tmp_path / 'q' / 'config.json').read_text())['quantization']
     assert q['model.layers.1.mlp.down_proj'] is False
-    back, _ = cv.load_model(tmp_path / 'q')
+    back, _ = ck.load_model(tmp_path / 'q')
     assert type(back.model.layers[0].mlp.down_proj).__name__ == 'Linear'
 
 
 def test_missing_model_type(tmp_path):
     (tmp_path / 'config.json').write_text('{"hidden_size": 8}')
-    with pytest.raises(cv.CheckpointError, match='no "model_type"'):
-        cv.read_config(tmp_path)
+    with pytest.raises(ck.CheckpointError, match='no "model_type"'):
+        ck.read_config(tmp_path)
 
 
 def test_report_png_says_what_is_missing(smol, tmp_path, monkeypatch, capsys):

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 import gguf
 from gguf import GGMLQuantizationType as T, GGML_QUANT_SIZES
 from gguf.quants import quantize, dequantize
-from ominix_quant.convert import CheckpointError, check_safetensors, lazy_weights
+from ominix_quant.checkpoint import CheckpointError, check_safetensors, lazy_weights
 from ominix_quant.sources import gguf_tensors, gguf_metadata, hf_snapshot, resolve, llama_config, gguf_to_folder
 
 FAST = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
