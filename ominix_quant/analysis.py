@@ -4,6 +4,7 @@
 
 # %% ../nbs/03_analysis.ipynb #fc0032b4
 from __future__ import annotations
+from fastcore.basics import patch
 from dataclasses import replace
 from pathlib import Path
 import html, math
@@ -127,15 +128,17 @@ class Report:
         return out
 
 # %% ../nbs/03_analysis.ipynb #4f7c3eb0
+@patch
 def _repr_html_(self:Report):
     w = self.worst(5)[['component', 'spec', 'sqnr_db', 'rel_error', 'max_abs', 'outlier_share']]
     warn = ''.join(f'<p class="oq-warning" style="color:#b00"><b>⚠</b> {html.escape(s)}</p>' for s in self.warnings())
     return (f'<p><b>{self.name}</b> under policy {self.policy.name or str(self.policy)!r}: {len(self.quantized)} of {len(self.table)} layers quantized; '
             f'{self.bytes_before / 1e9:.3f} GB → <b>{self.bytes_after / 1e9:.3f} GB</b> ({8 * self.bytes_before / self.params:.2f} → {self.bpw:.2f} bits/weight)</p>'
             + warn + '<p>Worst layers by SQNR:</p>' + w.to_html(float_format=lambda x: f'{x:.4g}'))
-Report._repr_html_ = _repr_html_
-Report.__repr__ = lambda self: (f'Report({self.name}: {len(self.quantized)}/{len(self.table)} layers quantized, {self.bytes_before / 1e9:.3f} → {self.bytes_after / 1e9:.3f} GB, {self.bpw:.2f} bpw)'
-                                 + ''.join(f'\n⚠ {s}' for s in self.warnings()))
+@patch
+def __repr__(self:Report):
+    return (f'Report({self.name}: {len(self.quantized)}/{len(self.table)} layers quantized, {self.bytes_before / 1e9:.3f} → {self.bytes_after / 1e9:.3f} GB, {self.bpw:.2f} bpw)'
+                                     + ''.join(f'\n⚠ {s}' for s in self.warnings()))
 
 # %% ../nbs/03_analysis.ipynb #072ff840
 def _expert_rows(row:dict, ge:GroupError, n:int):

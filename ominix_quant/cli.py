@@ -18,10 +18,10 @@ __all__ = ['policy_from_args', 'cmd_quantize', 'cmd_report', 'cmd_app', 'cmd_ben
 # %% ../nbs/15_cli.ipynb #c9755434
 def policy_from_args(a) -> Policy:
     "The `Policy` that command-line flags describe."
-    if a.policy and a.preset: raise ValueError('give --policy or --preset, not both')
+    if a.policy and a.recipe: raise ValueError('give --policy or --recipe, not both')
     settings = load_settings()
     if a.policy: pol = Policy.load(a.policy)
-    elif a.preset: pol = Policy.from_recipe(a.preset, settings)
+    elif a.recipe: pol = Policy.from_recipe(a.recipe, settings)
     else: pol = Policy((), settings.spec, 'default')
     if a.bits or a.group_size:
         base = pol.default if pol.default is not KEEP else settings.spec
@@ -86,10 +86,10 @@ def cmd_app(a):
     "Serve the dashboard of MODEL until Ctrl-C."
     from ominix_quant.sources import resolve
     from ominix_quant.widgets import serve
-    if a.policy and a.preset: raise ValueError('give --policy or --preset, not both')
+    if a.policy and a.recipe: raise ValueError('give --policy or --recipe, not both')
     if a.policy: Policy.load(a.policy)  # a bad file fails here, with its name, not inside the page
-    if a.preset: load_settings().recipe(a.preset)
-    return serve(resolve(a.model), a.preset, a.policy, a.port, a.token, a.open, source_name=a.model)  # policies saved here, in the current folder
+    if a.recipe: load_settings().recipe(a.recipe)
+    return serve(resolve(a.model), a.recipe, a.policy, a.port, a.token, a.open, source_name=a.model)  # policies saved here, in the current folder
 
 # %% ../nbs/15_cli.ipynb #4110f65b
 def cmd_bench(a):
@@ -155,7 +155,7 @@ def parser() -> argparse.ArgumentParser:
     ap = sub.add_parser('app', help='serve the interactive dashboard (picker + figures) with Voilà on 127.0.0.1',
                         description='Serve the dashboard of MODEL in the browser: choose layers to keep in BF16, bits and group sizes, and watch memory and error.')
     _model_arg(ap)
-    ap.add_argument('--preset', help='start from a settings.ini recipe: ' + ', '.join(load_settings().recipes))
+    _recipe_flag(ap, 'start from a settings.ini recipe: ')
     ap.add_argument('--policy', metavar='FILE.json', help='start from a policy saved with Policy.save')
     ap.add_argument('--port', type=int, help='port on 127.0.0.1 (default: a free one)')
     ap.add_argument('--token', help='access token (default: a random one, printed in the address)')
@@ -175,7 +175,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument('-q', '--quiet', action='store_true', help='no progress bars')
     b.set_defaults(func=cmd_bench)
     d = sub.add_parser('demo', help='the whole job on the bundled model: analysis, allocation, quantization, evaluation, benchmark, report.html',
-                       description='Inventory → preset policy → analysis → sensitivity and allocation → quantize (8-bit g64 and mixed) → evaluate → benchmark → report.html, on the bundled SmolLM2-135M.')
+                       description='Inventory → recipe → analysis → sensitivity and allocation → quantize (8-bit g64 and mixed) → evaluate → benchmark → report.html, on the bundled SmolLM2-135M.')
     d.add_argument('-o', '--output', default='ominix-demo', help='output folder (default ominix-demo; refused if it exists unless --overwrite)')
     d.add_argument('--bpw', type=float, default=5.0, help='bits per weight for the allocated mixed policy (default 5.0)')
     d.add_argument('--tokens', type=int, default=2048, help='held-out tokens scored for quality (default 2048)')
@@ -188,11 +188,16 @@ def _model_arg(p, name='model'):
     "The optional positional model argument."
     p.add_argument(name, nargs='?', default='default', help='model folder, .gguf file, org/name repo id, or "default"')
 
+def _recipe_flag(p, help='a settings.ini recipe: '):
+    "--recipe NAME (and --preset, its old name, hidden)."
+    p.add_argument('--recipe', help=help + ', '.join(load_settings().recipes))
+    p.add_argument('--preset', dest='recipe', help=argparse.SUPPRESS)
+
 def _policy_flags(p):
     "The flags that describe a policy."
     p.add_argument('--bits', type=int, help='bits of the default spec: 1–6 or 8 (7: report only, MLX cannot run it)')
     p.add_argument('--group-size', type=int, help='group size of the default spec: 32, 64 or 128 (256: report only)')
-    p.add_argument('--preset', help='a settings.ini recipe: ' + ', '.join(load_settings().recipes))
+    _recipe_flag(p)
     p.add_argument('--keep', action='append', metavar='PATTERN', help='keep layers matching this glob in full precision (repeatable)')
     p.add_argument('--policy', metavar='FILE.json', help='a policy saved with Policy.save')
     p.add_argument('--fit', action='store_true', help="fit each group's scale and bias by least squares (the same MLX format, less error)")

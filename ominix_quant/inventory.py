@@ -4,6 +4,7 @@
 
 # %% ../nbs/01_inventory.ipynb #8c8f912d
 from __future__ import annotations
+from fastcore.basics import patch
 import re
 from dataclasses import dataclass
 import numpy as np
@@ -125,7 +126,8 @@ class LayerTable:
     def nbytes(self): return sum(l.nbytes for l in self.layers)
 
 # %% ../nbs/01_inventory.ipynb #5c4ccda8
-def _df(self:LayerTable, group_size=None):
+@patch
+def df(self:LayerTable, group_size=None):
     "The table as a pandas DataFrame, with quantizability at `group_size`."
     import pandas as pd
     gs = group_size or self.group_size
@@ -133,9 +135,9 @@ def _df(self:LayerTable, group_size=None):
                  nbytes=l.nbytes, quantized=f'{l.bits}-bit g{l.group_size}' if l.bits else '', quantizable=l.quantizable(gs),
                  why_not=l.why_not(gs)) for l in self.layers]
     return pd.DataFrame(rows).set_index('path')
-LayerTable.df = _df
 
-def _by_component(self:LayerTable):
+@patch
+def by_component(self:LayerTable):
     "Layers, parameters and bytes per component, with how much of it can be quantized."
     d = self.df()
     g = d.groupby('component', sort=False)
@@ -143,9 +145,9 @@ def _by_component(self:LayerTable):
     out['quantizable_params'] = d[d.quantizable].groupby('component', sort=False)['params'].sum().reindex(out.index).fillna(0).astype(int)
     out['share_of_params'] = out.params / out.params.sum()
     return out
-LayerTable.by_component = _by_component
 
 # %% ../nbs/01_inventory.ipynb #14ea05a4
+@patch
 def _repr_html_(self:LayerTable):
     "Totals by component, then the layers that cannot be quantized."
     bc = self.by_component()
@@ -157,8 +159,8 @@ def _repr_html_(self:LayerTable):
             f'{d.quantizable.sum()} layers quantizable at group size {self.group_size}')
     tail = (f'<p>Quantizable kinds that cannot be quantized at group size {self.group_size}:</p>' + stuck[['kind', 'shape', 'why_not']].head(10).to_html()) if len(stuck) else ''
     return f'<p>{head}</p>' + bc_fmt.to_html() + tail
-LayerTable._repr_html_ = _repr_html_
-LayerTable.__repr__ = lambda self: f'LayerTable({self.name}: {len(self)} layers, {self.params:,} params, {self.nbytes / 1e9:.3f} GB)'
+@patch
+def __repr__(self:LayerTable): return f'LayerTable({self.name}: {len(self)} layers, {self.params:,} params, {self.nbytes / 1e9:.3f} GB)'
 
 # %% ../nbs/01_inventory.ipynb #a493f482
 def inventory(model:nn.Module, group_size:int=64, components=(), name:str|None=None) -> LayerTable:
