@@ -7,6 +7,7 @@ from ominix_quant.affine import QuantSpec
 from ominix_quant.policy import Policy, Rule, KEEP
 from ominix_quant.analysis import analyze, sweep
 from ominix_quant.checkpoint import load_model, build_model, save_model
+from ominix_quant.fixtures import tiny_config, tiny_model
 
 
 
@@ -23,13 +24,7 @@ def test_folder_and_model_agree(smol):
 
 
 def test_experts_rows_add_up():
-    from mlx_lm.models import glm4_moe
-    cfg = dict(model_type='glm4_moe', vocab_size=512, hidden_size=128, intermediate_size=256, max_position_embeddings=256,
-               moe_intermediate_size=64, norm_topk_prob=True, num_attention_heads=2, n_group=1, head_dim=64, topk_group=1,
-               n_shared_experts=1, n_routed_experts=4, routed_scaling_factor=1.0, num_experts_per_tok=2, first_k_dense_replace=1,
-               num_hidden_layers=2, num_key_value_heads=1, rms_norm_eps=1e-5, rope_theta=1e6, rope_scaling=None,
-               use_qk_norm=False, tie_word_embeddings=False, attention_bias=False, partial_rotary_factor=0.5)
-    m = glm4_moe.Model(glm4_moe.ModelArgs.from_dict(cfg))
+    m = tiny_model('glm4_moe', dtype='float32', n_routed_experts=4, num_experts_per_tok=2, num_hidden_layers=2)
     whole = analyze(m, Policy(default=QuantSpec(4, 64)), progress=False).table
     per = analyze(m, Policy(default=QuantSpec(4, 64)), experts=True, progress=False).table
     p = 'model.layers.1.mlp.switch_mlp.down_proj'
@@ -39,8 +34,7 @@ def test_experts_rows_add_up():
 
 
 def test_nan_weights_are_flagged_not_fatal(tmp_path):
-    cfg = dict(model_type='llama', hidden_size=64, num_hidden_layers=1, intermediate_size=128, num_attention_heads=1,
-               num_key_value_heads=1, rms_norm_eps=1e-5, vocab_size=64, tie_word_embeddings=True, rope_theta=1e4)
+    cfg = tiny_config('llama', num_hidden_layers=1)
     m = build_model(cfg); m.set_dtype(mx.bfloat16)
     m.model.layers[0].mlp.up_proj.weight = m.model.layers[0].mlp.up_proj.weight.at[1, 2].add(float('inf'))
     mx.eval(m.parameters())

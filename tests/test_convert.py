@@ -8,6 +8,7 @@ from mlx.utils import tree_flatten
 from ominix_quant.affine import QuantSpec
 from ominix_quant.policy import Policy, Rule, KEEP
 from ominix_quant import convert as cv, checkpoint as ck
+from ominix_quant.fixtures import tiny_checkpoint, tiny_model
 
 
 
@@ -71,10 +72,7 @@ def test_existing_output_is_refused_and_kept(smol, tmp_path):
 
 def test_layer_no_group_size_divides_is_kept_and_reported(tmp_path):
     "A Llama whose FFN is 4304 wide (SigLIP's MLP width): down_proj is kept with the reason, the rest quantized."
-    cfg = dict(model_type='llama', hidden_size=128, num_hidden_layers=2, intermediate_size=4304, num_attention_heads=2,
-               num_key_value_heads=1, rms_norm_eps=1e-5, vocab_size=256, tie_word_embeddings=True, rope_theta=1e4)
-    m = ck.build_model(cfg); m.set_dtype(mx.bfloat16); mx.eval(m.parameters())
-    ck.save_model(m, cfg, tmp_path / 'src')
+    tiny_checkpoint('llama', tmp_path / 'src', tokenizer=False, intermediate_size=4304, num_hidden_layers=2)
     conv = cv.convert(tmp_path / 'src', tmp_path / 'q', Policy(default=QuantSpec(4, 64)), progress=False)
     assert conv.decisions['model.layers.0.mlp.down_proj'] is KEEP
     assert 'not divisible by group_size 64' in conv.reasons['model.layers.0.mlp.down_proj']
