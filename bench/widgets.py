@@ -4,25 +4,12 @@ Run:  python bench/widgets.py [--repeat 5] [--json out.json]
 Inventories of lazily built mlx-lm skeletons (no weights are materialised): a Mistral-7B-shaped llama (224 linear
 layers) and a GLM-4.5-Air-shaped glm4_moe (46 layers, 128 routed experts stacked per SwitchLinear). The error table
 is synthetic (a plausible relative error per bits and group size): only the timing is measured here; the estimates
-themselves are checked against the analysis in nbs/05_widgets.ipynb. Each click is a widget value set, as a browser
+themselves are checked against the analysis in nbs/05a_choices.ipynb. Each click is a widget value set, as a browser
 makes it, timed until every observer has run (the re-estimate, the read-out, the row states, the `policy` trait).
 """
 import argparse, json, os, platform, statistics, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-
-GLM_AIR = dict(model_type='glm4_moe', vocab_size=151552, hidden_size=4096, intermediate_size=10944, max_position_embeddings=131072,
-               moe_intermediate_size=1408, norm_topk_prob=True, num_attention_heads=96, n_group=1, head_dim=128, topk_group=1,
-               n_shared_experts=1, n_routed_experts=128, routed_scaling_factor=1.0, num_experts_per_tok=8, first_k_dense_replace=1,
-               num_hidden_layers=46, num_key_value_heads=8, rms_norm_eps=1e-5, rope_theta=1e6, rope_scaling=None, use_qk_norm=False,
-               tie_word_embeddings=False, attention_bias=True, partial_rotary_factor=0.5)
-
-
-def mistral_config():
-    from convert import SHAPES
-    s = {k: v for k, v in SHAPES['7b'].items() if k != 'shards'}
-    return dict(model_type='llama', vocab_size=32000, rms_norm_eps=1e-5, rope_theta=1e6, tie_word_embeddings=False, **s)
-
 
 def synthetic_errors(table, specs):
     "A sweep-shaped table: relative error ≈ 2^-bits · √(g/64) · 3, per layer with a random spread."
@@ -53,18 +40,18 @@ def clicks(picker, table):
         ('filter "down_proj"', lambda: setattr(picker.filter, 'value', 'down_proj')),
         ('pattern → 3-bit', lambda: setattr(picker.node('pattern', 'down_proj').bits, 'value', 3)),
         ('clear filter', lambda: setattr(picker.filter, 'value', '')),
-        ('preset moe-4bit', lambda: setattr(picker.preset_menu, 'value', 'moe-4bit')),
+        ('recipe moe-4bit', lambda: setattr(picker.recipe_menu, 'value', 'moe-4bit')),
         ('undo', picker.undo),
     ]
 
 
 def measure(name, config, repeat):
-    from ominix_quant.convert import build_model
+    from ominix_quant.checkpoint import build_model
     from ominix_quant.inventory import inventory
     from ominix_quant.widgets import LayerPicker, SPECS
     t = time.perf_counter(); model = build_model(config); table = inventory(model, name=name); t_inv = time.perf_counter() - t
     errors = synthetic_errors(table, SPECS)
-    t = time.perf_counter(); picker = LayerPicker(table, preset='llm', errors=errors, progress=False); t_make = time.perf_counter() - t
+    t = time.perf_counter(); picker = LayerPicker(table, recipe='llm', errors=errors, progress=False); t_make = time.perf_counter() - t
     times = {}
     for _ in range(repeat):
         for what, act in clicks(picker, table):
@@ -83,10 +70,11 @@ def main():
     a = ap.parse_args()
     import mlx.core as mx
     from common import cpu_name
+    from ominix_quant.fixtures import shaped_config
     cpu = cpu_name()
     print(f'# LayerPicker clicks — {cpu} · {os.cpu_count()} cores · mlx {mx.__version__} · python {platform.python_version()}')
     out = []
-    for name, cfg in (('Mistral-7B-shaped', mistral_config()), ('GLM-4.5-Air-shaped', GLM_AIR)):
+    for name, cfg in (('Mistral-7B-shaped', shaped_config('mistral-7b')), ('GLM-4.5-Air-shaped', shaped_config('glm-4.5-air'))):
         r = measure(name, cfg, a.repeat)
         out.append(r)
         print(f'\n{name}: {r["layers"]} quantizable layers, {r["params"] / 1e9:.1f} B params; inventory {r["inventory_s"]:.2f} s, picker built in {r["picker_s"]:.2f} s')
