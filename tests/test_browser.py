@@ -1,6 +1,6 @@
 """The dashboard in a real browser: `ominix-quant app` serves it with Voilà on 127.0.0.1 with a token, Debian's chromium
 (driven by Playwright, never `playwright install`) uses it as a person would — reads the title and the help, unticks and
-reticks what the preset keeps, switches the decoder to 4 bits, keeps a layer group, saves the policy — and then the
+reticks what the recipe keeps, switches the decoder to 4 bits, keeps a layer group, saves the policy — and then the
 command the page shows quantizes the model exactly as chosen. The page fetches nothing from outside 127.0.0.1; with every
 layer kept the error chart says so. Screenshots go to test-artifacts/. Ctrl-C (SIGINT) then stops the app cleanly."""
 import json, os, secrets, shlex, shutil, signal, socket, subprocess, sys, time, urllib.request
@@ -44,7 +44,7 @@ def app(smol, tmp_path):
     exe = Path(sys.executable).parent / 'ominix-quant'
     log = tmp_path / 'app.log'  # a file, not a pipe: Voilà logs a lot, and a full pipe would stall it
     with open(log, 'w') as out:
-        proc = subprocess.Popen([str(exe), 'app', str(smol), '--preset', 'llm', '--port', str(port), f'--token={token}'],  # '=': a random token may start with '-'
+        proc = subprocess.Popen([str(exe), 'app', str(smol), '--recipe', 'llm', '--port', str(port), f'--token={token}'],  # '=': a random token may start with '-'
                                 stdout=out, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
     proc.log = log
     url = f'http://127.0.0.1:{port}/?token={token}'
@@ -66,7 +66,9 @@ def _use_the_page(page, url, work):
     assert 'What to quantize in' in text and 'save policy' in text and 'inherit takes the choice of the row above' in text, text[:2000]
     shown = page.eval_on_selector('.oq-bits-component-decoder select', 'e => e.options[e.selectedIndex].text')
     assert shown == 'inherit', shown
-    # the preset keeps the embeddings: the box says so, and unticking it quantizes them
+    recipe = (page.inner_text('.oq-recipe label'), page.eval_on_selector('.oq-recipe select', 'e => e.options[e.selectedIndex].text'))
+    assert recipe == ('recipe', 'llm'), recipe  # the menu the app was started with
+    # the recipe keeps the embeddings: the box says so, and unticking it quantizes them
     emb = '.oq-keep-component-embeddings input[type=checkbox]'
     assert page.is_checked(emb) and page.inner_text('.oq-state-component-embeddings') == '→ KEEP'
     page.uncheck(emb)

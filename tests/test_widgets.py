@@ -1,36 +1,25 @@
 """The picker and the dashboard without a browser: widget values drive the policy, the read-out and the figures; the
-estimate equals the analysis of the policy it produces (a MoE model too); presets, undo and bad input."""
+estimate equals the analysis of the policy it produces (a MoE model too); recipes, undo and bad input."""
 import numpy as np
-import mlx.core as mx
 import mlx.nn as nn
 import pytest
 from ominix_quant.affine import QuantSpec
 from ominix_quant.analysis import analyze, sweep
-from ominix_quant.convert import build_model
+from ominix_quant.fixtures import tiny_model
 from ominix_quant.inventory import inventory
 from ominix_quant.policy import Policy, KEEP
 from ominix_quant.widgets import Choices, LayerPicker, Dashboard, SPECS
-
-TINY_MOE = dict(model_type='glm4_moe', vocab_size=256, hidden_size=64, intermediate_size=128, max_position_embeddings=128,
-                moe_intermediate_size=64, norm_topk_prob=True, num_attention_heads=4, n_group=1, head_dim=16, topk_group=1,
-                n_shared_experts=1, n_routed_experts=4, routed_scaling_factor=1.0, num_experts_per_tok=2, first_k_dense_replace=1,
-                num_hidden_layers=3, num_key_value_heads=2, rms_norm_eps=1e-5, rope_theta=1e4, rope_scaling=None, use_qk_norm=False,
-                tie_word_embeddings=False, attention_bias=False, partial_rotary_factor=0.5)
-
+from ominix_quant.widgets.choices import Pick, Estimate
 
 @pytest.fixture(scope='module')
 def moe():
-    mx.random.seed(0)
-    m = build_model(TINY_MOE)
-    m.update(nn.utils.tree_map(lambda a: (mx.random.normal(a.shape) * 0.05).astype(mx.bfloat16) if isinstance(a, mx.array) and a.ndim >= 2 else a, m.parameters()))
-    mx.eval(m.parameters())
-    return m
+    return tiny_model('glm4_moe')
 
 
 def test_moe_estimate_equals_analysis(moe):
     specs = (QuantSpec(8, 64), QuantSpec(4, 32), QuantSpec(4, 64), QuantSpec(3, 64))
     sw = sweep(moe, specs, progress=False)
-    p = LayerPicker(moe, preset='moe', errors=sw, specs=specs, progress=False)
+    p = LayerPicker(moe, recipe='moe', errors=sw, specs=specs, progress=False)
     assert 'experts' in p.choices.components and any(l.kind == 'SwitchLinear' for l in p.choices.layers)
     p.node('component', 'experts').bits.value = 4
     p.node('component', 'experts').gs.value = 32
@@ -51,7 +40,7 @@ def test_moe_estimate_equals_analysis(moe):
 
 
 def test_clicks_change_policy_readout_and_figures(smol):
-    d = Dashboard(smol, preset='llm', progress=False)
+    d = Dashboard(smol, recipe='llm', progress=False)
     p = d.picker
     fired = []
     p.observe(lambda c: fired.append(c['new']), 'policy')
@@ -76,13 +65,13 @@ def test_clicks_change_policy_readout_and_figures(smol):
     assert p.node('group', 'model.layers.*.mlp.down_proj').bits.value == 0 and p.undo_button.disabled  # 'inherit'
 
 
-def test_presets_filter_and_bad_input(smol):
-    p = LayerPicker(smol, preset='llm', errors=False, progress=False)
+def test_recipes_filter_and_bad_input(smol):
+    p = LayerPicker(smol, recipe='llm', errors=False, progress=False)
     assert p.estimate.rel_error is None and 'weight error' not in p.readout.value  # memory only
-    p.preset_menu.value = 'small'
+    p.recipe_menu.value = 'small'
     assert p.estimate.bytes_after == p.estimate.bytes_before
     p.undo()
-    assert p.preset_menu.value == 'llm' and p.estimate.bytes_after < p.estimate.bytes_before
+    assert p.recipe_menu.value == 'llm' and p.estimate.bytes_after < p.estimate.bytes_before
     before = p.policy
     p.filter.value = 'no_such_layer'
     assert 'no layer matches' in p.message.value and p.policy == before
@@ -96,3 +85,14 @@ def test_presets_filter_and_bad_input(smol):
     with pytest.raises(ValueError, match='bits must be one of'): p.choices.pick('component', 'decoder', bits=7)
     with pytest.raises(ValueError, match='no quantizable layers'):
         Choices(inventory(nn.Sequential(nn.RMSNorm(8))), Policy())
+
+
+def test_package_names_and_a_light_choices_module():
+    "`ominix_quant.widgets` hands out each name from its module; `widgets.choices` alone needs neither ipywidgets nor plotly."
+    import subprocess, sys
+    import ominix_quant.widgets as w
+    assert (w.Choices, w.Pick, w.Estimate, w.SPECS, w.LayerPicker, w.Dashboard) == (Choices, Pick, Estimate, SPECS, LayerPicker, Dashboard)
+    assert w.serve.__module__ == 'ominix_quant.widgets.app' and set(w.__all__) <= set(dir(w))
+    with pytest.raises(AttributeError, match='no attribute'): w.Nothing
+    code = "import sys, ominix_quant.widgets.choices; print(sorted(m for m in ('plotly', 'ipywidgets', 'traitlets', 'anywidget') if m in sys.modules))"
+    assert subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.strip() == '[]'
