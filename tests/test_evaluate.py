@@ -8,7 +8,8 @@ import pytest
 import ominix_quant  # noqa: F401  (the optimized BLAS first)
 import mlx.core as mx
 from ominix_quant.affine import QuantSpec
-from ominix_quant.convert import load_model, apply, write_shards
+from ominix_quant.checkpoint import load_model, write_shards, build_model
+from ominix_quant.convert import apply
 from ominix_quant.evaluate import Evaluator
 from ominix_quant.policy import Policy, Rule, KEEP
 from ominix_quant.sensitivity import Sensitivity, allocate
@@ -51,7 +52,6 @@ def test_bad_input(ev, tmp_path):
     # a small llama with SmolLM2's tokenizer: ids beyond its 1,000 embeddings
     cfg = dict(model_type='llama', hidden_size=64, num_hidden_layers=2, intermediate_size=128, num_attention_heads=4,
                num_key_value_heads=2, vocab_size=1000, rms_norm_eps=1e-5, rope_theta=1e4, tie_word_embeddings=True)
-    from ominix_quant.convert import build_model
     m = build_model(cfg)
     mx.eval(m.parameters())
     d = tmp_path / 'tiny'

@@ -6,15 +6,17 @@
 from __future__ import annotations
 import os, platform
 from dataclasses import dataclass
+from fastcore.basics import patch
 from .. import blas  # importing the package has loaded the optimized BLAS before mlx.core (nbs/00c_blas)
 import mlx.core as mx
 from mlx.utils import tree_flatten
-from ..convert import load_model, apply
+from ..checkpoint import load_model
+from ..convert import apply
 from ..policy import Policy
-from ..evaluate import text_of
+from ..texts import text_of
 
 # %% auto #0
-__all__ = ['cpu_model', 'device_name', 'Speed', 'LLMRunner', 'tokens', 'stream', 'generate', 'measure', 'plain_mlx_lm']
+__all__ = ['cpu_model', 'device_name', 'Speed', 'LLMRunner', 'plain_mlx_lm']
 
 # %% ../../nbs/10_llm.ipynb #03115ff1
 def cpu_model() -> str:
@@ -96,12 +98,15 @@ class LLMRunner:
         self.model, self.tokenizer, self.last = model, load_tokenizer(self.src), None
 
     @property
-    def name(self): return self.policy.name if self.policy is not None else ('quantized' if self.prequantized else self.dtype)
+    def name(self) -> str:
+        "What the runner runs: the policy's name, 'quantized' (a quantized folder) or the stored dtype."
+        return self.policy.name if self.policy is not None else ('quantized' if self.prequantized else self.dtype)
     def __repr__(self):
         return (f'LLMRunner({self.src.name}, {self.name}: {self.weight_bytes / 1e9:.3f} GB of weights, '
                 f'{self.activations} activations on {mx.default_device()})')
 
 # %% ../../nbs/10_llm.ipynb #c71a8ae1
+@patch
 def tokens(self:LLMRunner, prompt, chat:bool=True) -> list:
     "Token ids of `prompt` (text, chat messages, or ids as they are), through the chat template when there is one and `chat`."
     tok = self.tokenizer
@@ -111,9 +116,9 @@ def tokens(self:LLMRunner, prompt, chat:bool=True) -> list:
     else: return tok.encode(prompt)
     if not getattr(tok, 'chat_template', None): raise ValueError(f'{self.src.name} has no chat template; pass the prompt as text with chat=False')
     return tok.encode(tok.apply_chat_template(msgs, add_generation_prompt=True, tokenize=False), add_special_tokens=False)
-LLMRunner.tokens = tokens
 
 # %% ../../nbs/10_llm.ipynb #241382c0
+@patch
 def stream(self:LLMRunner, prompt, max_tokens:int=256, chat:bool=True, temp:float=0.0, top_p:float=1.0, **kw):
     "Yield the reply to `prompt` piece by piece; its `Speed` is in `self.last` afterwards."
     from mlx_lm.generate import stream_generate
@@ -128,19 +133,19 @@ def stream(self:LLMRunner, prompt, max_tokens:int=256, chat:bool=True, temp:floa
         self.last = Speed(r.prompt_tokens, r.prompt_tps, r.generation_tokens, r.generation_tps, mx.get_peak_memory() / 1e9,
                           self.weight_bytes / 1e9, self.activations, device_name())
 
+@patch
 def generate(self:LLMRunner, prompt, max_tokens:int=256, chat:bool=True, temp:float=0.0, top_p:float=1.0, **kw) -> str:
     "The whole reply to `prompt` (see `stream`)."
     return ''.join(self.stream(prompt, max_tokens, chat, temp, top_p, **kw))
-LLMRunner.stream, LLMRunner.generate = stream, generate
 
 # %% ../../nbs/10_llm.ipynb #b35cc5f9
+@patch
 def measure(self:LLMRunner, prompt_tokens:int=256, decode_tokens:int=64, text:str='shakespeare') -> Speed:
     "Time a prompt of `prompt_tokens` tokens of real `text` and `decode_tokens` greedy decoding steps (after a warm-up)."
     ids = _prompt_ids(self.tokenizer, text, prompt_tokens)
     for _ in self.stream(ids, max_tokens=2, chat=False): pass  # warm-up at full length: GPU kernels are compiled per shape
     for _ in self.stream(ids, max_tokens=decode_tokens + 1, chat=False): pass  # mlx-lm counts the first token as decoded
     return self.last
-LLMRunner.measure = measure
 
 # %% ../../nbs/10_llm.ipynb #7ee89601
 def plain_mlx_lm(folder, prompt_tokens:int=256, decode_tokens:int=64, text:str='shakespeare') -> Speed:
