@@ -91,6 +91,6 @@ def load_encoder(folder):
     return m, Tokenizer.from_file(str(folder / 'tokenizer.json')), c
 
 def padded(enc) -> tuple:
-    "(ids, attention mask) of tokenizer encodings, padded with 0 to the longest."
-    n = np.array([len(e.ids) for e in enc])
-    return np.array([e.ids + [0] * (n.max() - len(e.ids)) for e in enc]), (np.arange(n.max())[None] < n[:, None]).astype(np.int32)
+    "(ids, attention mask) of (right-padded) tokenizer encodings: their own padding cut off, padded with 0 to the longest sentence."
+    n = np.array([sum(e.attention_mask) for e in enc])
+    return np.array([e.ids[:k] + [0] * (n.max() - k) for e, k in zip(enc, n)]), (np.arange(n.max())[None] < n[:, None]).astype(np.int32)
