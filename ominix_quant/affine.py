@@ -83,7 +83,9 @@ class QuantSpec:
             raise ValueError(f'QuantSpec: group_size must be one of {GROUP_SIZES}, got {self.group_size!r}')
 
     @property
-    def mlx_native(self): return self.bits in MLX_BITS and self.group_size in MLX_GROUP_SIZES
+    def mlx_native(self):
+        "Does MLX have kernels for this spec (so that a model saved with it loads)?"
+        return self.bits in MLX_BITS and self.group_size in MLX_GROUP_SIZES
     def __str__(self): return f'{self.bits}-bit g{self.group_size}' + (' fit' if self.fit else '')
     @classmethod
     def parse(cls, text:str):
@@ -202,9 +204,13 @@ class Footprint:
     biases: int = 0
 
     @property
-    def total(self): return self.weight + self.scales + self.biases
+    def total(self):
+        "Bytes in all: packed weights, scales and biases."
+        return self.weight + self.scales + self.biases
     @property
-    def bpw(self): return 8 * self.total / self.params if self.params else 0.0
+    def bpw(self):
+        "Stored bits per parameter (0 without parameters)."
+        return 8 * self.total / self.params if self.params else 0.0
     def __add__(self, o): return Footprint(*(a + b for a, b in zip(self._t(), o._t())))
     def __radd__(self, o): return self if o == 0 else self + o
     def _t(self): return self.params, self.weight, self.scales, self.biases

@@ -95,15 +95,25 @@ class Report:
         return self._cache[key]
 
     @property
-    def quantized(self): return self.table[self.table.spec != 'KEEP']
+    def quantized(self):
+        "The rows of the layers the policy quantizes."
+        return self.table[self.table.spec != 'KEEP']
     @property
-    def bytes_before(self): return int(self.table.bytes_before.sum())
+    def bytes_before(self):
+        "Bytes of the layers before quantization."
+        return int(self.table.bytes_before.sum())
     @property
-    def bytes_after(self): return int(self.table.bytes_after.sum())
+    def bytes_after(self):
+        "Bytes of the layers under the policy."
+        return int(self.table.bytes_after.sum())
     @property
-    def params(self): return int(self.table.params.sum())
+    def params(self):
+        "Parameters of the layers, in all."
+        return int(self.table.params.sum())
     @property
-    def bpw(self): return 8 * self.bytes_after / self.params
+    def bpw(self):
+        "Bits per weight under the policy."
+        return 8 * self.bytes_after / self.params
     @property
     def nonfinite(self):
         "NaN/Inf weight counts of the layers that have any, most first."

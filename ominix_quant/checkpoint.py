@@ -184,6 +184,7 @@ class Planned:
     def __repr__(self): return f'Planned({self.shape}, {self.dtype})' 
     @property
     def nbytes(self):
+        "Bytes the tensor will take."
         n = self.dtype.size
         for s in self.shape: n *= s
         return n

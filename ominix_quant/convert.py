@@ -74,9 +74,13 @@ class Conversion:
     undivisible: Undivisible|None = None  # layers kept because their group size does not fit
 
     @property
-    def bpw(self): return 8 * self.bytes_after / self.params
+    def bpw(self):
+        "Bits per weight after the conversion."
+        return 8 * self.bytes_after / self.params
     @property
-    def bpw_before(self): return 8 * self.bytes_before / self.params
+    def bpw_before(self):
+        "Bits per weight before the conversion."
+        return 8 * self.bytes_before / self.params
     def counts(self):
         "How many layers got each spec."
         from collections import Counter

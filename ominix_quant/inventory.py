@@ -81,8 +81,12 @@ class Layer:
     bits: int|None = None  # if already quantized
     group_size: int|None = None
 
-    def why_not(self, group_size=64): return why_not(self.kind, self.shape, group_size)
-    def quantizable(self, group_size=64): return not self.why_not(group_size)
+    def why_not(self, group_size=64):
+        "Why this layer cannot be quantized at `group_size` ('' if it can)."
+        return why_not(self.kind, self.shape, group_size)
+    def quantizable(self, group_size=64):
+        "Can this layer be quantized at `group_size`?"
+        return not self.why_not(group_size)
 
 # %% ../nbs/01_inventory.ipynb #deba8acf
 def _own_params(m):
@@ -121,9 +125,13 @@ class LayerTable:
         return self._by_path[path]
 
     @property
-    def params(self): return sum(l.params for l in self.layers)
+    def params(self):
+        "Parameters of every layer, in all."
+        return sum(l.params for l in self.layers)
     @property
-    def nbytes(self): return sum(l.nbytes for l in self.layers)
+    def nbytes(self):
+        "Bytes of every layer as stored, in all."
+        return sum(l.nbytes for l in self.layers)
 
 # %% ../nbs/01_inventory.ipynb #5c4ccda8
 @patch

@@ -336,7 +336,9 @@ class GroupError:
     row_totals: np.ndarray|None = None  # `[rows, 8]` float64: each row's totals, from the kernel
 
     @property
-    def n(self): return int(np.prod(self.shape))
+    def n(self):
+        "Number of weights in the tensor."
+        return int(np.prod(self.shape))
     @cached_property
     def totals(self):
         "Σe², Σw², Σw·e, max |e|, Σscale², min and max |scale|, number of negative scales (one pass)."
@@ -348,13 +350,21 @@ class GroupError:
                     float(self.max_abs.max()), float((s * s).sum()), float(np.abs(s).min()), float(np.abs(s).max()), int((s < 0).sum()))
         return _totals(f(self.sse), f(self.ssw), f(self.swe), f(self.max_abs), f(self.scales))
     @property
-    def mse(self): return self.totals[0] / self.n
+    def mse(self):
+        "Mean squared error of the dequantized weights."
+        return self.totals[0] / self.n
     @property
-    def rel_error(self): return float(np.sqrt(self.totals[0] / max(self.totals[1], 1e-300)))
+    def rel_error(self):
+        "Relative error ‖ŵ − w‖ / ‖w‖."
+        return float(np.sqrt(self.totals[0] / max(self.totals[1], 1e-300)))
     @property
-    def sqnr_db(self): return float(-20 * np.log10(max(self.rel_error, 1e-30)))
+    def sqnr_db(self):
+        "Signal-to-quantization-noise ratio in dB (higher is better)."
+        return float(-20 * np.log10(max(self.rel_error, 1e-30)))
     @property
-    def max_error(self): return float(self.totals[3])
+    def max_error(self):
+        "Largest |ŵ − w| over the tensor."
+        return float(self.totals[3])
     @property
     def cosine(self):
         "Cosine similarity of the dequantized and original weights."

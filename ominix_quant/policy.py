@@ -99,11 +99,15 @@ def _decide(self:Policy, l:Layer):
     if spec is not KEEP and (reason := l.why_not(spec.group_size)): return KEEP, f'{reason} (wanted {spec} by {why})'
     return spec, why
 
-def _resolve(self:Policy, l:Layer): return self._decide(l)[0]
-def _explain(self:Policy, l:Layer): return f'{l.path}: {self._decide(l)[0]} ← {self._decide(l)[1]}'
-Policy.resolve, Policy.explain = _resolve, _explain
-Policy.resolve.__doc__ = "The `QuantSpec` layer `l` gets, or `KEEP`."
-Policy.explain.__doc__ = "Which rule decided layer `l`, in words."
+@patch
+def resolve(self:Policy, l:Layer):
+    "The `QuantSpec` layer `l` gets, or `KEEP`."
+    return self._decide(l)[0]
+
+@patch
+def explain(self:Policy, l:Layer):
+    "Which rule decided layer `l`, in words."
+    return f'{l.path}: {self._decide(l)[0]} ← {self._decide(l)[1]}'
 
 # %% ../nbs/02_policy.ipynb #4c7ca692
 def layer_bytes(l:Layer, spec, dtype='bfloat16') -> Footprint:
@@ -137,7 +141,9 @@ class Undivisible:
     sizes: tuple = ()  # the input sizes of `layers`
 
     @property
-    def share(self): return self.params / max(self.quantizable_params, 1)
+    def share(self):
+        "Share of the quantizable parameters that stay in full precision."
+        return self.params / max(self.quantizable_params, 1)
     def __bool__(self): return bool(self.layers)
     def __str__(self):
         if not self.layers: return 'every layer the policy quantizes takes its group size'
@@ -230,12 +236,14 @@ def _spec_from(j, where):
     try: return QuantSpec(int(j['bits']), int(j['group_size']), bool(j.get('fit', False)))
     except (TypeError, KeyError, ValueError) as e: raise ValueError(f'{where}: bad spec {j!r}: {e}') from None
 
-def _to_json(self:Policy) -> str:
+@patch
+def to_json(self:Policy) -> str:
     "The policy as JSON text."
     rules = [{k: v for k, v in {**asdict(r), 'spec': _spec_json(r.spec)}.items() if v not in (None, '')} for r in self.rules]
     return json.dumps(dict(name=self.name, default=_spec_json(self.default), chain_model_predicate=self.chain_model_predicate, rules=rules), indent=1)
 
-def _from_json(cls, text:str, source='policy JSON'):
+@patch(cls_method=True)
+def from_json(cls:Policy, text:str, source='policy JSON'):
     "A policy from JSON text written by `to_json`."
     try: d = json.loads(text)
     except json.JSONDecodeError as e: raise ValueError(f'{source}: not valid JSON (line {e.lineno}): {e.msg}') from None
@@ -245,15 +253,16 @@ def _from_json(cls, text:str, source='policy JSON'):
         if extra := set(r) - known: raise ValueError(f'{source}: rule {i} has unknown keys {sorted(extra)}; known: {sorted(known)}')
         rules.append(Rule(**{**r, 'spec': _spec_from(r.get('spec'), f'{source}: rule {i}')}))
     return cls(tuple(rules), _spec_from(d.get('default', 'keep'), f'{source}: default'), d.get('name', ''), d.get('chain_model_predicate', True))
-Policy.to_json, Policy.from_json = _to_json, classmethod(_from_json)
 
-def _save(self:Policy, path):
+@patch
+def save(self:Policy, path):
     "Write the policy to a JSON file."
     Path(path).write_text(self.to_json())
-def _load(cls, path):
+
+@patch(cls_method=True)
+def load(cls:Policy, path):
     "Read a policy from a JSON file."
     return cls.from_json(Path(path).read_text(), str(path))
-Policy.save, Policy.load = _save, classmethod(_load)
 
 # %% ../nbs/02_policy.ipynb #589b4ce3
 @patch

@@ -152,9 +152,13 @@ class Allocation:
     params: int
     measure: str
     @property
-    def bpw(self): return 8 * self.total_bytes / self.params
+    def bpw(self):
+        "Bits per weight the allocation reaches."
+        return 8 * self.total_bytes / self.params
     @property
-    def predicted(self): return float(self.table.damage.sum())
+    def predicted(self):
+        "The predicted damage of the whole allocation (the sum over layers, in `measure`'s units)."
+        return float(self.table.damage.sum())
     def __repr__(self):
         c = self.table.spec.value_counts()
         return (f'Allocation({self.bpw:.3f} bits/weight for a budget of {8 * self.budget / self.params:.3f}; predicted {self.measure} '

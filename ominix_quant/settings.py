@@ -50,8 +50,11 @@ class Recipe:
     min_params: float|None = None  # meant for models at least this large
     max_params: float|None = None  # ... and smaller than this
 
-    def keeps(self, path): return self.spec is None or any(fnmatch.fnmatchcase(path, p) for p in self.keep)
+    def keeps(self, path):
+        "Is the layer at `path` kept in BF16 (every layer is, by a recipe that quantizes nothing)?"
+        return self.spec is None or any(fnmatch.fnmatchcase(path, p) for p in self.keep)
     def fits(self, n_params):
+        "Is the recipe meant for a model of `n_params` parameters?"
         return (self.min_params is None or n_params >= self.min_params) and (self.max_params is None or n_params < self.max_params)
     def _repr_markdown_(self):
         what = f'**{self.spec}**' if self.spec else '**no quantization**'
