@@ -89,7 +89,8 @@ def cmd_app(a):
     if a.policy and a.recipe: raise ValueError('give --policy or --recipe, not both')
     if a.policy: Policy.load(a.policy)  # a bad file fails here, with its name, not inside the page
     if a.recipe: load_settings().recipe(a.recipe)
-    return serve(resolve(a.model), a.recipe, a.policy, a.port, a.token, a.open, source_name=a.model)  # policies saved here, in the current folder
+    return serve(resolve(a.model), recipe=a.recipe, policy_file=a.policy, port=a.port, token=a.token, open_browser=a.open,
+                 source_name=a.model)  # policies saved here, in the current folder
 
 # %% ../nbs/15_cli.ipynb #4110f65b
 def cmd_bench(a):
