@@ -18,10 +18,10 @@ from .policy import Policy, Rule, KEEP, layer_bytes
 from .checkpoint import FileMaps, RAW_VIEWS, open_checkpoint
 
 # %% auto #0
-__all__ = ['GRID', 'Report', 'analyze', 'sweep', 'sample_layers']
+__all__ = ['GRID', 'ModelWeights', 'Report', 'analyze', 'sweep', 'sample_layers']
 
 # %% ../nbs/03_analysis.ipynb #95d9363b
-class _Weights:
+class ModelWeights:
     "Per-layer weight access for a model in memory or a checkpoint folder."
     def __init__(self, source):
         if isinstance(source, nn.Module):
@@ -32,6 +32,10 @@ class _Weights:
             self.name = src.name
             _, self.model, self.weights, self.where = open_checkpoint(src)
         self.modules, self.maps = dict(self.model.named_modules()), FileMaps()
+
+    def __repr__(self):
+        where = 'in memory' if self.weights is None else f'{len(self.weights):,} tensors, {len(self.where):,} read straight from file'
+        return f'ModelWeights({self.name}: {where})'
 
     def table(self, name=None) -> LayerTable:
         "The inventory, with dtypes and bytes as stored in the checkpoint (the skeleton's own are float32)."
@@ -77,8 +81,8 @@ def _row(l:Layer, spec, why, ge:GroupError|None):
 # %% ../nbs/03_analysis.ipynb #1cea7a37
 class Report:
     "Per-layer quantization error of a model under a policy; per-group arrays on demand."
-    def __init__(self, table, policy:Policy, name:str, weights:_Weights|None=None, undivisible=None):
-        self.table, self.policy, self.name, self._w, self._cache = table, policy, name, weights, {}
+    def __init__(self, table, policy:Policy, name:str, weights:ModelWeights|None=None, undivisible=None):
+        self.table, self.policy, self.name, self.weights, self._cache = table, policy, name, weights, {}
         self.undivisible = undivisible  # `policy.Undivisible`: layers kept because the group size does not fit
 
     def groups(self, path:str, spec:QuantSpec|None=None, deq:bool=False) -> GroupError:
@@ -91,7 +95,7 @@ class Report:
             if s == 'KEEP': raise ValueError(f'{path} is kept in full precision by the policy; pass spec= to see what quantizing it would do')
             s = QuantSpec.parse(s)
         key = (path, s, deq)
-        if key not in self._cache: self._cache = {key: self._w.group_error(path, s, deq=deq)}  # keep one: they can be large
+        if key not in self._cache: self._cache = {key: self.weights.group_error(path, s, deq=deq)}  # keep one: they can be large
         return self._cache[key]
 
     @property
@@ -166,7 +170,7 @@ def analyze(source, policy:Policy|None=None, experts:bool=False, progress:bool=T
     import pandas as pd
     from tqdm.auto import tqdm
     policy = policy or Policy()
-    w = _Weights(source)
+    w = ModelWeights(source)
     table = w.table(name)
     rows = []
     for l in tqdm(table, desc=f'analysing {table.name}', unit='layer', disable=not progress):
@@ -187,7 +191,7 @@ def sweep(source, specs=GRID, layers=None, progress:bool=True):
     "Error of every layer (or `layers`, glob patterns) at every spec of `source` (a model, a folder, or a `Report`'s weights)."
     import pandas as pd, fnmatch
     from tqdm.auto import tqdm
-    w = source._w if isinstance(source, Report) else source if isinstance(source, _Weights) else _Weights(source)
+    w = source.weights if isinstance(source, Report) else source if isinstance(source, ModelWeights) else ModelWeights(source)
     table = w.table()
     chosen = [l for l in table if l.quantizable(min(s.group_size for s in specs)) or any(l.quantizable(s.group_size) for s in specs)]
     if layers: chosen = [l for l in chosen if any(fnmatch.fnmatchcase(l.path, p) for p in layers)]

@@ -16,7 +16,7 @@ from mlx.utils import tree_flatten
 __all__ = ['MAX_SHARD_BYTES', 'RAW_VIEWS', 'CheckpointError', 'read_config', 'check_safetensors', 'weight_files', 'lazy_weights',
            'normalize_names', 'build_model', 'load_model', 'atomic_folder', 'atomic_write', 'Planned',
            'write_safetensors', 'write_shards', 'copy_side_files', 'write_config', 'save_model', 'open_checkpoint',
-           'mapped', 'FileMaps']
+           'mapped', 'FileMaps', 'from_here']
 
 # %% ../nbs/00d_checkpoint.ipynb #53740683
 class CheckpointError(ValueError):
@@ -322,3 +322,10 @@ class FileMaps:
         try: yield np.frombuffer(mm, view, n, offset).reshape(-1, shape[-1])
         finally:
             if len(mm) > _SMALL: _release(mm, offset, n * np.dtype(view).itemsize)
+
+# %% ../nbs/00d_checkpoint.ipynb #b1e0f4a2
+def from_here(p) -> str:
+    "`p` as typed from the working folder: relative when it lies below it, else absolute."
+    p = Path(p).absolute()
+    try: return str(p.relative_to(Path.cwd()))
+    except ValueError: return str(p)

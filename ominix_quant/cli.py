@@ -10,6 +10,7 @@ from pathlib import Path
 from .affine import QuantSpec, check_loadable
 from .policy import Policy, Rule, KEEP
 from .settings import load_settings
+from .checkpoint import from_here
 
 # %% auto #0
 __all__ = ['policy_from_args', 'cmd_quantize', 'cmd_report', 'cmd_app', 'cmd_bench', 'cmd_demo', 'export_png', 'parser', 'main',
@@ -49,14 +50,14 @@ def cmd_quantize(a):
     "Quantize SRC into DST by policy, streaming shard by shard."
     from ominix_quant.sources import resolve
     from ominix_quant.convert import convert
-    from ominix_quant.analysis import _Weights
+    from ominix_quant.analysis import ModelWeights
     _refuse_existing(a.output, a.overwrite)
     pol = policy_from_args(a)
     for s in dict.fromkeys(r.spec for r in (*pol.rules, Rule(pol.default))):
         if s is not KEEP: check_loadable(s, f'policy {pol.name!r}')  # before the model is even opened
     src = resolve(a.src, progress=not a.quiet)
-    print(f'{src} → {a.output}\npolicy: {pol}', flush=True)
-    if a.keep: _warn_unmatched(pol, _Weights(src).table())
+    print(f'{from_here(src)} → {a.output}\npolicy: {pol}', flush=True)
+    if a.keep: _warn_unmatched(pol, ModelWeights(src).table())
     conv = convert(src, a.output, pol, dtype=a.dtype, overwrite=a.overwrite, progress=not a.quiet, allow_kept=a.allow_kept)
     print(conv.summary(max_kept=a.show_kept))
     return conv
@@ -72,7 +73,7 @@ def cmd_report(a):
     pol = policy_from_args(a)
     src = resolve(a.model, progress=not a.quiet)
     rep = analyze(src, pol, experts=a.experts, progress=not a.quiet)
-    if a.keep: _warn_unmatched(pol, rep._w.table())
+    if a.keep: _warn_unmatched(pol, rep.weights.table())
     for w in rep.warnings(): print(f'warning: {w}', file=sys.stderr, flush=True)
     sw = None
     if not a.no_sweep: sw = sweep(rep, layers=a.sweep_layer or sample_layers(rep.table.index), progress=not a.quiet)
@@ -136,11 +137,9 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument('-o', '--output', required=True, help='output folder (must not exist unless --overwrite)')
     _policy_flags(q)
     q.add_argument('--dtype', choices=['bfloat16', 'float16', 'float32'], help='cast full-precision weights first')
-    q.add_argument('--overwrite', action='store_true', help='replace an existing output folder')
     q.add_argument('--allow-kept', action='store_true', help='quantize even if the group size leaves most layers in full precision')
     q.add_argument('--show-kept', type=int, default=8, help='how many kept layers to list')
-    q.add_argument('-q', '--quiet', action='store_true', help='no progress bars')
-    q.set_defaults(func=cmd_quantize)
+    _job_flags(q, cmd_quantize, 'an existing output folder')
     r = sub.add_parser('report', help='analyse a model under a policy; write a standalone HTML report',
                        description='Per-layer and per-group error of quantizing MODEL by the policy, as one self-contained HTML file.')
     _model_arg(r)
@@ -150,9 +149,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument('--sweep-layer', action='append', metavar='PATTERN', help='layers for the bits × group-size sweep (default: two blocks)')
     r.add_argument('--no-sweep', action='store_true', help='skip the bits × group-size sweep')
     r.add_argument('--png', metavar='DIR', help='also export the figures as PNG files (needs kaleido and chromium)')
-    r.add_argument('--overwrite', action='store_true', help='replace an existing report')
-    r.add_argument('-q', '--quiet', action='store_true', help='no progress bars')
-    r.set_defaults(func=cmd_report)
+    _job_flags(r, cmd_report, 'an existing report')
     ap = sub.add_parser('app', help='serve the interactive dashboard (picker + figures) with Voilà on 127.0.0.1',
                         description='Serve the dashboard of MODEL in the browser: choose layers to keep in BF16, bits and group sizes, and watch memory and error.')
     _model_arg(ap)
@@ -172,18 +169,20 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument('--no-quality', action='store_true', help='speed and memory only (e.g. random-weight models)')
     b.add_argument('--json', metavar='FILE', help='write the table as JSON')
     b.add_argument('--html', metavar='FILE', help='write the table and its figure as one HTML file')
-    b.add_argument('--overwrite', action='store_true', help='replace existing JSON / HTML files')
-    b.add_argument('-q', '--quiet', action='store_true', help='no progress bars')
-    b.set_defaults(func=cmd_bench)
+    _job_flags(b, cmd_bench, 'existing JSON / HTML files')
     d = sub.add_parser('demo', help='the whole job on the bundled model: analysis, allocation, quantization, evaluation, benchmark, report.html',
                        description='Inventory → recipe → analysis → sensitivity and allocation → quantize (8-bit g64 and mixed) → evaluate → benchmark → report.html, on the bundled SmolLM2-135M.')
     d.add_argument('-o', '--output', default='ominix-demo', help='output folder (default ominix-demo; refused if it exists unless --overwrite)')
     d.add_argument('--bpw', type=float, default=5.0, help='bits per weight for the allocated mixed policy (default 5.0)')
     d.add_argument('--tokens', type=int, default=2048, help='held-out tokens scored for quality (default 2048)')
-    d.add_argument('--overwrite', action='store_true', help='replace an existing output folder')
-    d.add_argument('-q', '--quiet', action='store_true', help='no progress bars')
-    d.set_defaults(func=cmd_demo)
+    _job_flags(d, cmd_demo, 'an existing output folder')
     return p
+
+def _job_flags(p, func, replaces:str):
+    "--overwrite, -q and the command's function: what every job that writes something takes."
+    p.add_argument('--overwrite', action='store_true', help=f'replace {replaces}')
+    p.add_argument('-q', '--quiet', action='store_true', help='no progress bars')
+    p.set_defaults(func=func)
 
 def _model_arg(p, name='model'):
     "The optional positional model argument."

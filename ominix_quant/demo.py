@@ -11,6 +11,7 @@ from . import blas  # importing the package has loaded the optimized BLAS before
 from .affine import QuantSpec
 from .policy import Policy, KEEP
 from .settings import load_settings
+from .checkpoint import atomic_folder, from_here
 from .bench import BenchTable, quality_rows, speed_rows, table_of, mixed_name, _free
 
 # %% auto #0
@@ -27,16 +28,11 @@ class Demo:
     table: BenchTable
     seconds: float
     def __repr__(self):
-        return (f'Demo({self.folder}: {self.seconds:.0f} s; report.html, bench.json, '
+        return (f'Demo({from_here(self.folder)}: {self.seconds:.0f} s; report.html, bench.json, '
                 + ', '.join(p.name for p in sorted(self.folder.iterdir()) if p.is_dir()) + ')')
     def _repr_html_(self): return f'<p>{repr(self)}</p>' + self.table._repr_html_()
 
 # %% ../nbs/12_demo.ipynb #7292801a
-def _from_here(p:Path) -> str:
-    "`p` as a user types it from the current folder: relative when it lies below it."
-    try: return str(p.relative_to(Path.cwd()))
-    except ValueError: return str(p)
-
 _BENCH_NOTE = ('<p>Each precision measured the same way on the held-out text: perplexity (PPL) and its change, KL divergence of the '
                'next-token distribution from BF16\'s (KLD, nats per token: 0 means identical predictions) and how often the top token agrees; '
                'speed on the saved folders.</p>')
@@ -45,20 +41,19 @@ def demo(out='ominix-demo', overwrite:bool=False, bpw:float=5.0, n_tokens:int=20
          decode_tokens:int=32, progress:bool=True, echo=print) -> Demo:
     "The whole job on the bundled model, into folder `out` (refused if it exists unless `overwrite`)."
     from ominix_quant.sources import resolve
-    from ominix_quant.analysis import analyze, sweep, sample_layers, _Weights
+    from ominix_quant.analysis import analyze, sweep, sample_layers, ModelWeights
     from ominix_quant.evaluate import Evaluator
     from ominix_quant.sensitivity import Sensitivity, allocate
     from ominix_quant.convert import convert
-    from ominix_quant.checkpoint import atomic_folder
     from ominix_quant.viz import html_report
     out, t0 = Path(out).expanduser().resolve(), time.perf_counter()
     if out.exists() and not overwrite: raise FileExistsError(f'{out} exists; choose another folder with -o or pass --overwrite')
     step = lambda i, s: echo(f'\n[{i}/7] {s} ({time.perf_counter() - t0:.0f} s)')
     step(1, 'the bundled model: SmolLM2-135M-Instruct (its BF16 is a dequantized Q4_1 GGUF)')
     src = resolve(None, progress=progress)
-    echo(f'{src}')
+    echo(from_here(src))
     step(2, 'inventory')
-    layers = _Weights(src).table()
+    layers = ModelWeights(src).table()
     echo(repr(layers)); echo(layers.by_component()[['layers', 'params', 'share_of_params']].to_string())
     step(3, f'sensitivity on calibration text and allocation to {bpw} bits/weight')
     ev = Evaluator(src, n_tokens=n_tokens, progress=progress)
@@ -93,6 +88,6 @@ def demo(out='ominix-demo', overwrite:bool=False, bpw:float=5.0, n_tokens:int=20
                                             'where the predicted damage per byte is largest. Hover for the layer and its predicted KL divergence.'})
     res = Demo(out, layers, rep, alloc, table, time.perf_counter() - t0)
     echo('\n' + repr(table))
-    echo(f'\ndone in {res.seconds:.0f} s → {_from_here(out / "report.html")} (open it in a browser)')
-    echo('the models are mlx-lm folders: ' + ' or '.join(f'mlx_lm.load("{_from_here(out / names[n])}")' for n in (mixed, '8-bit g64')))
+    echo(f'\ndone in {res.seconds:.0f} s → {from_here(out / "report.html")} (open it in a browser)')
+    echo('the models are mlx-lm folders: ' + ' or '.join(f'mlx_lm.load("{from_here(out / names[n])}")' for n in (mixed, '8-bit g64')))
     return res

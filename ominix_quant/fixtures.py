@@ -10,29 +10,7 @@ import mlx.nn as nn
 from .checkpoint import build_model, save_model
 
 # %% auto #0
-__all__ = ['TINY', 'SHAPED', 'tiny_config', 'shaped_config', 'tiny_model', 'tokenizer_folder', 'tiny_checkpoint']
-
-# %% ../nbs/00e_fixtures.ipynb #97f1775b
-TINY = {
-    'llama': dict(model_type='llama', hidden_size=256, num_hidden_layers=4, intermediate_size=512, num_attention_heads=4,
-                  num_key_value_heads=2, rms_norm_eps=1e-5, vocab_size=30522, tie_word_embeddings=False, rope_theta=10000.0),
-    'mistral': dict(model_type='mistral', architectures=['MistralForCausalLM'], hidden_size=128, num_hidden_layers=2,
-                    intermediate_size=384, num_attention_heads=4, num_key_value_heads=1, head_dim=32, rms_norm_eps=1e-5,
-                    vocab_size=30522, tie_word_embeddings=False, rope_theta=1e6),
-    'glm4_moe': dict(model_type='glm4_moe', vocab_size=1024, hidden_size=256, intermediate_size=512, max_position_embeddings=512,
-                     moe_intermediate_size=128, norm_topk_prob=True, num_attention_heads=4, n_group=1, head_dim=64, topk_group=1,
-                     n_shared_experts=1, n_routed_experts=16, routed_scaling_factor=1.0, num_experts_per_tok=4, first_k_dense_replace=1,
-                     num_hidden_layers=3, num_key_value_heads=2, rms_norm_eps=1e-5, rope_theta=1e6, rope_scaling=None,
-                     use_qk_norm=False, tie_word_embeddings=False, attention_bias=False, partial_rotary_factor=0.5),
-    'bert': dict(model_type='bert', architectures=['BertModel'], hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
-                 intermediate_size=128, vocab_size=30522, max_position_embeddings=128, type_vocab_size=2, layer_norm_eps=1e-12,
-                 hidden_act='gelu'),
-}
-
-def tiny_config(arch:str, **changes) -> dict:
-    "A copy of the tiny config of `arch` (a key of `TINY`), with `changes` applied."
-    if arch not in TINY: raise KeyError(f'no tiny config for {arch!r}; known: {", ".join(TINY)}')
-    return {**TINY[arch], **changes}
+__all__ = ['SHAPED', 'TINY', 'shaped_config', 'tiny_config', 'tiny_model', 'tokenizer_folder', 'tiny_checkpoint']
 
 # %% ../nbs/00e_fixtures.ipynb #c31e0fe5
 SHAPED = {
@@ -52,6 +30,27 @@ def shaped_config(name:str, **changes) -> dict:
     "The config of a real model's shape (a key of `SHAPED`), with `changes` applied."
     if name not in SHAPED: raise KeyError(f'no shape called {name!r}; known: {", ".join(SHAPED)}')
     return {**SHAPED[name], **changes}
+
+# %% ../nbs/00e_fixtures.ipynb #97f1775b
+TINY = {
+    'llama': dict(model_type='llama', hidden_size=256, num_hidden_layers=4, intermediate_size=512, num_attention_heads=4,
+                  num_key_value_heads=2, rms_norm_eps=1e-5, vocab_size=30522, tie_word_embeddings=False, rope_theta=10000.0),
+    'mistral': dict(model_type='mistral', architectures=['MistralForCausalLM'], hidden_size=128, num_hidden_layers=2,
+                    intermediate_size=384, num_attention_heads=4, num_key_value_heads=1, head_dim=32, rms_norm_eps=1e-5,
+                    vocab_size=30522, tie_word_embeddings=False, rope_theta=1e6),
+    # GLM-4.5-Air's architecture (shared expert, first layer dense, partial rotary), scaled down
+    'glm4_moe': shaped_config('glm-4.5-air', vocab_size=1024, hidden_size=256, intermediate_size=512, max_position_embeddings=512,
+                              moe_intermediate_size=128, num_attention_heads=4, head_dim=64, n_routed_experts=16,
+                              num_experts_per_tok=4, num_hidden_layers=3, num_key_value_heads=2, attention_bias=False),
+    'bert': dict(model_type='bert', architectures=['BertModel'], hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                 intermediate_size=128, vocab_size=30522, max_position_embeddings=128, type_vocab_size=2, layer_norm_eps=1e-12,
+                 hidden_act='gelu'),
+}
+
+def tiny_config(arch:str, **changes) -> dict:
+    "A copy of the tiny config of `arch` (a key of `TINY`), with `changes` applied."
+    if arch not in TINY: raise KeyError(f'no tiny config for {arch!r}; known: {", ".join(TINY)}')
+    return {**TINY[arch], **changes}
 
 # %% ../nbs/00e_fixtures.ipynb #ee5db3e7
 def tiny_model(arch:str, dtype:str='bfloat16', seed:int=0, **changes) -> nn.Module:
