@@ -33,6 +33,12 @@ class ModelWeights:
             _, self.model, self.weights, self.where = open_checkpoint(src)
         self.modules, self.maps = dict(self.model.named_modules()), FileMaps()
 
+    @classmethod
+    def of(cls, source) -> ModelWeights:
+        "The weights of `source`: a `ModelWeights` as it is, a `Report`'s own, or a model / folder opened anew."
+        if isinstance(source, cls): return source
+        return source.weights if isinstance(source, Report) else cls(source)
+
     def __repr__(self):
         where = 'in memory' if self.weights is None else f'{len(self.weights):,} tensors, {len(self.where):,} read straight from file'
         return f'ModelWeights({self.name}: {where})'
@@ -191,7 +197,7 @@ def sweep(source, specs=GRID, layers=None, progress:bool=True):
     "Error of every layer (or `layers`, glob patterns) at every spec of `source` (a model, a folder, or a `Report`'s weights)."
     import pandas as pd, fnmatch
     from tqdm.auto import tqdm
-    w = source.weights if isinstance(source, Report) else source if isinstance(source, ModelWeights) else ModelWeights(source)
+    w = ModelWeights.of(source)
     table = w.table()
     chosen = [l for l in table if l.quantizable(min(s.group_size for s in specs)) or any(l.quantizable(s.group_size) for s in specs)]
     if layers: chosen = [l for l in chosen if any(fnmatch.fnmatchcase(l.path, p) for p in layers)]

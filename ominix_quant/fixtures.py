@@ -26,10 +26,14 @@ SHAPED = {
                         tie_word_embeddings=False, attention_bias=True, partial_rotary_factor=0.5),
 }
 
+def _config(table:dict, name:str, what:str, changes:dict) -> dict:
+    "A copy of `table[name]` with `changes` applied; an unknown name is a KeyError that lists the known ones."
+    if name not in table: raise KeyError(f'no {what} {name!r}; known: {", ".join(table)}')
+    return {**table[name], **changes}
+
 def shaped_config(name:str, **changes) -> dict:
     "The config of a real model's shape (a key of `SHAPED`), with `changes` applied."
-    if name not in SHAPED: raise KeyError(f'no shape called {name!r}; known: {", ".join(SHAPED)}')
-    return {**SHAPED[name], **changes}
+    return _config(SHAPED, name, 'shape called', changes)
 
 # %% ../nbs/00e_fixtures.ipynb #97f1775b
 TINY = {
@@ -49,8 +53,7 @@ TINY = {
 
 def tiny_config(arch:str, **changes) -> dict:
     "A copy of the tiny config of `arch` (a key of `TINY`), with `changes` applied."
-    if arch not in TINY: raise KeyError(f'no tiny config for {arch!r}; known: {", ".join(TINY)}')
-    return {**TINY[arch], **changes}
+    return _config(TINY, arch, 'tiny config for', changes)
 
 # %% ../nbs/00e_fixtures.ipynb #ee5db3e7
 def tiny_model(arch:str, dtype:str='bfloat16', seed:int=0, **changes) -> nn.Module:

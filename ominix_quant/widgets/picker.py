@@ -12,7 +12,7 @@ from ..affine import QuantSpec, MLX_GROUP_SIZES
 from ..inventory import LayerTable
 from ..policy import Policy, KEEP
 from ..settings import load_settings
-from ..analysis import Report, sweep, ModelWeights
+from ..analysis import sweep, ModelWeights
 from ..checkpoint import atomic_write
 from .choices import SPECS, Pick, Choices, _group_of, _matcher
 
@@ -120,7 +120,7 @@ class LayerPicker(traitlets.HasTraits):
         self._written = set()
         if isinstance(source, LayerTable): table, self.weights = source, None
         else:
-            self.weights = source.weights if isinstance(source, Report) else ModelWeights(source)
+            self.weights = ModelWeights.of(source)
             table = self.weights.table()
         if errors is True: errors = sweep(self.weights, specs, progress=progress) if self.weights else None
         base = policy or (Policy.from_recipe(recipe) if recipe else Policy())
