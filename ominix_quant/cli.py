@@ -13,8 +13,8 @@ from .settings import load_settings
 from .checkpoint import from_here
 
 # %% auto #0
-__all__ = ['policy_from_args', 'cmd_quantize', 'cmd_report', 'cmd_app', 'cmd_bench', 'cmd_demo', 'export_png', 'parser', 'main',
-           'main_exit']
+__all__ = ['policy_from_args', 'cmd_quantize', 'cmd_plan', 'cmd_report', 'cmd_app', 'cmd_bench', 'cmd_demo', 'export_png',
+           'parser', 'main', 'main_exit']
 
 # %% ../nbs/15_cli.ipynb #c9755434
 def policy_from_args(a) -> Policy:
@@ -61,6 +61,18 @@ def cmd_quantize(a):
     conv = convert(src, a.output, pol, dtype=a.dtype, overwrite=a.overwrite, progress=not a.quiet, allow_kept=a.allow_kept)
     print(conv.summary(max_kept=a.show_kept))
     return conv
+
+# %% ../nbs/15_cli.ipynb #e4ba8cc6
+def cmd_plan(a):
+    "Print the bytes of SRC under the policy, by component and in total, from its config alone."
+    import json
+    from ominix_quant.policy import memory_plan
+    src = Path(a.src).expanduser()
+    if not src.exists(): raise FileNotFoundError(f'{a.src}: no such model folder or config.json')
+    plan = memory_plan(src, policy_from_args(a))
+    if a.json: print(json.dumps(plan.to_dict(), indent=1))
+    else: print(f'{plan!r}\n{plan.df().to_string(float_format="{:.3f}".format)}')
+    return plan
 
 # %% ../nbs/15_cli.ipynb #e68cfe8a
 def cmd_report(a):
@@ -140,6 +152,12 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument('--allow-kept', action='store_true', help='quantize even if the group size leaves most layers in full precision')
     q.add_argument('--show-kept', type=int, default=8, help='how many kept layers to list')
     _job_flags(q, cmd_quantize, 'an existing output folder')
+    pl = sub.add_parser('plan', help='bytes of a model under a policy, by component and in total, from its config alone (reads no weights)',
+                        description='Exact memory of SRC (a model folder or a bare config.json) under the policy, without reading a weight.')
+    pl.add_argument('src', help='model folder or config.json')
+    _policy_flags(pl)
+    pl.add_argument('--json', action='store_true', help='print {"total_bytes", "bits_per_weight", "components": {name: bytes}} as JSON')
+    pl.set_defaults(func=cmd_plan)
     r = sub.add_parser('report', help='analyse a model under a policy; write a standalone HTML report',
                        description='Per-layer and per-group error of quantizing MODEL by the policy, as one self-contained HTML file.')
     _model_arg(r)

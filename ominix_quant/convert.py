@@ -59,7 +59,7 @@ def apply(model:nn.Module, policy:Policy, config:dict|None=None, allow_kept:bool
     nn.quantize(model, class_predicate=lambda p, m: False if dec.get(p, KEEP) is KEEP else {'group_size': dec[p].group_size, 'bits': dec[p].bits})
     mods = dict(model.named_modules())
     for p, (wq, s, b) in fitted.items(): mods[p].weight, mods[p].scales, mods[p].biases = wq, s, b
-    return {**(config or {}), 'quantization': block, 'quantization_config': block}
+    return {**getattr(model, 'saved_config', dict)(config or {}), 'quantization': block, 'quantization_config': block}
 
 # %% ../nbs/06_convert.ipynb #ddb6210e
 @dataclass
@@ -72,6 +72,7 @@ class Conversion:
     bytes_before: int
     bytes_after: int
     undivisible: Undivisible|None = None  # layers kept because their group size does not fit
+    notes: tuple = ()  # what the family says the folder means for other loaders
 
     @property
     def bpw(self):
@@ -90,7 +91,7 @@ class Conversion:
         c = ', '.join(f'{n} × {s}' for s, n in sorted(self.counts().items()))
         kept = [f'  kept {p}: {r}' for p, r in list(self.reasons.items())[:max_kept]]
         more = [f'  … and {len(self.reasons) - max_kept} more kept'] if len(self.reasons) > max_kept else []
-        note = [f'note: {self.undivisible}'] if self.undivisible else []
+        note = [f'note: {self.undivisible}'] * bool(self.undivisible) + [f'note: {n}' for n in self.notes]
         return '\n'.join([f'layers: {c}', *kept, *more, *note,
                           f'size: {self.bytes_before / 1e9:.3f} GB ({self.bpw_before:.2f} bits/weight) → {self.bytes_after / 1e9:.3f} GB ({self.bpw:.2f} bits/weight)'
                           + (f'; written to {self.dst}' if self.dst else '')])
@@ -154,6 +155,7 @@ def convert(src, dst, policy:Policy, dtype:str|None=None, overwrite:bool=False, 
     block = config_block(dec, policy.default)
     with atomic_folder(dst, overwrite) as tmp, tqdm(total=len(out_shapes), desc=f'converting {src.name}', unit='tensor', disable=not progress) as bar:
         after = write_shards(out_shapes, tmp, max_shard_bytes, progress=bar, make=make)
-        write_config({**config, 'quantization': block, 'quantization_config': block}, tmp)
+        write_config({**getattr(model, 'saved_config', dict)(config), 'quantization': block, 'quantization_config': block}, tmp)
         copy_side_files(src, tmp)
-    return Conversion(Path(dst), dec, _reasons(table, policy, dec), params, before, after, undivisible)
+    return Conversion(Path(dst), dec, _reasons(table, policy, dec), params, before, after, undivisible,
+                      tuple(getattr(model, 'save_notes', lambda d: [])(dec)))

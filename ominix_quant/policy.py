@@ -14,7 +14,7 @@ from .inventory import Layer, LayerTable, _layer, _QUANTIZABLE
 from .settings import load_settings, Recipe
 
 # %% auto #0
-__all__ = ['KEEP', 'literal', 'Rule', 'Policy', 'layer_bytes', 'Undivisible', 'config_block']
+__all__ = ['KEEP', 'literal', 'Rule', 'Policy', 'layer_bytes', 'Undivisible', 'config_block', 'MemoryPlan', 'memory_plan']
 
 # %% ../nbs/02_policy.ipynb #e40a29b2
 class _Keep:
@@ -263,6 +263,64 @@ def save(self:Policy, path):
 def load(cls:Policy, path):
     "Read a policy from a JSON file."
     return cls.from_json(Path(path).read_text(), str(path))
+
+# %% ../nbs/02_policy.ipynb #789069d1
+@dataclass
+class MemoryPlan:
+    "Bytes of a model under a policy, computed from its config alone: by component and in total."
+    model: str
+    policy: str
+    components: dict  # component -> Footprint under the policy
+    full: dict  # component -> Footprint with everything kept (in `dtype`)
+    dtype: str = 'bfloat16'
+
+    @property
+    def total_bytes(self) -> int: return sum(f.total for f in self.components.values())
+    @property
+    def params(self) -> int: return sum(f.params for f in self.components.values())
+    @property
+    def bits_per_weight(self) -> float: return 8 * self.total_bytes / self.params if self.params else 0.0
+    @property
+    def full_bytes(self) -> int: return sum(f.total for f in self.full.values())
+
+    def to_dict(self) -> dict:
+        "The plan as JSON-ready data: total bytes, bits per weight, bytes by component (and the full-precision bytes)."
+        return {'model': self.model, 'policy': self.policy, 'total_bytes': self.total_bytes, 'bits_per_weight': round(self.bits_per_weight, 4),
+                'components': {c: f.total for c, f in self.components.items()}, 'params': self.params, f'{self.dtype}_bytes': self.full_bytes}
+
+    def df(self):
+        "One row per component: parameters, bytes in full precision and under the policy, bits per weight."
+        import pandas as pd
+        rows = [dict(component=c, params=f.params, full_gb=self.full[c].total / 1e9, planned_gb=f.total / 1e9, bpw=f.bpw)
+                for c, f in self.components.items()]
+        rows.append(dict(component='total', params=self.params, full_gb=self.full_bytes / 1e9, planned_gb=self.total_bytes / 1e9, bpw=self.bits_per_weight))
+        return pd.DataFrame(rows).set_index('component').rename(columns={'full_gb': f'{self.dtype} GB', 'planned_gb': 'planned GB', 'bpw': 'bits/weight'})
+
+    def __repr__(self):
+        return f'{self.model} under {self.policy}: {self.total_bytes / 1e9:.3f} GB ({self.bits_per_weight:.3f} bits/weight; {self.dtype}: {self.full_bytes / 1e9:.3f} GB)'
+    def _repr_html_(self): return f'<p><b>{self.model}</b> under <code>{self.policy}</code></p>' + self.df().to_html(float_format='{:.3f}'.format)
+
+# %% ../nbs/02_policy.ipynb #17c9c2cf
+def memory_plan(src, policy:Policy|None=None, dtype:str='bfloat16') -> MemoryPlan:
+    "The `MemoryPlan` of a model folder, a `config.json` or a config dict under `policy` (default: the settings' spec), reading no weights."
+    from ominix_quant.checkpoint import build_model, from_here, read_config
+    from ominix_quant.inventory import inventory
+    if isinstance(src, dict): config, name, where = src, src.get('model_type', 'model'), 'config'
+    else:
+        p = Path(src).expanduser()
+        if p.is_file() and p.suffix == '.json':
+            try: config = json.loads(p.read_text())
+            except json.JSONDecodeError as e: raise ValueError(f'{p}: not valid JSON ({e})') from None
+            name, where = from_here(p), p
+        else: config, name, where = read_config(p), from_here(p), p / 'config.json'
+    if not isinstance(config, dict): raise ValueError(f'{where}: a config must be a JSON object')
+    table = inventory(build_model(config, where), name=name)
+    policy = policy or Policy((), load_settings().spec, 'default')
+    comps, full = {}, {}
+    for l in table:
+        comps[l.component] = comps.get(l.component, Footprint()) + layer_bytes(l, policy.resolve(l), dtype)
+        full[l.component] = full.get(l.component, Footprint()) + layer_bytes(l, KEEP, dtype)
+    return MemoryPlan(name, policy.name, comps, full, dtype)
 
 # %% ../nbs/02_policy.ipynb #589b4ce3
 @patch

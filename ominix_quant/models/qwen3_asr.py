@@ -12,8 +12,8 @@ except ImportError as e:  # the `audio` extra
     raise ImportError("Qwen3-ASR runs on mlx-audio's model code, which is not installed: pip install 'ominix-quant[audio]'") from e
 
 # %% auto #0
-__all__ = ['HF_NAMES', 'LAYOUTS', 'layout_of', 'to_mlx_names', 'file_name', 'to_layout', 'model_config', 'layout_config',
-           'Qwen3ASR']
+__all__ = ['HF_NAMES', 'LAYOUTS', 'layout_of', 'to_mlx_names', 'file_name', 'to_layout', 'mlx_config', 'model_config',
+           'layout_config', 'Qwen3ASR']
 
 # %% ../../nbs/07c_qwen3_asr.ipynb #9a7a7008
 HF_NAMES = {'model.audio_tower.': 'audio_tower.', 'model.multi_modal_projector.linear_1.': 'audio_tower.proj1.',
@@ -53,14 +53,19 @@ def to_layout(weights:dict, layout:str, tied:bool=True) -> dict:
     return out
 
 # %% ../../nbs/07c_qwen3_asr.ipynb #badde7de
+_IDS = ('audio_token_id', 'audio_start_token_id', 'audio_end_token_id')
+
+def mlx_config(config:dict) -> dict:
+    "A config of any layout in mlx-audio's shape: what a folder of mlx-named tensors carries."
+    th = config.get('thinker_config') or {}
+    c = {k: v for k, v in config.items() if k != 'thinker_config'} | {k: th[k] for k in ('audio_config', *_IDS) if k in th}
+    text = dict(config.get('text_config') or th.get('text_config') or {})
+    if 'rope_theta' not in text and 'rope_theta' in (text.get('rope_parameters') or {}): text['rope_theta'] = text['rope_parameters']['rope_theta']
+    return c | {'text_config': text}
+
 def model_config(config:dict) -> ModelConfig:
     "mlx-audio's `ModelConfig` from a config of any layout."
-    c, th = dict(config), config.get('thinker_config') or {}
-    text = dict(c.get('text_config') or th.get('text_config') or {})
-    if 'rope_theta' not in text and 'rope_theta' in (text.get('rope_parameters') or {}): text['rope_theta'] = text['rope_parameters']['rope_theta']
-    if th: c['thinker_config'] = {**th, 'text_config': text}
-    else: c['text_config'] = text
-    return ModelConfig.from_dict(c)
+    return ModelConfig.from_dict(mlx_config(config))
 
 def layout_config(config:dict, layout:str) -> dict:
     "An mlx-audio-shaped `config` written as a checkpoint of `layout` writes it."
@@ -70,7 +75,7 @@ def layout_config(config:dict, layout:str) -> dict:
     if layout == 'transformers':
         text['rope_parameters'] = {'rope_theta': text.pop('rope_theta', 1e6), 'rope_type': 'default'}
         return {**c, 'text_config': text, 'architectures': ['Qwen3ASRForConditionalGeneration']}
-    ids = {k: c.pop(k) for k in ('audio_token_id', 'audio_start_token_id', 'audio_end_token_id') if k in c}
+    ids = {k: c.pop(k) for k in _IDS if k in c}
     return {'model_type': c.pop('model_type'), 'architectures': ['Qwen3ASRForConditionalGeneration'],
             'thinker_config': {'audio_config': c.pop('audio_config'), 'text_config': text, **ids}, **c}
 
@@ -89,3 +94,13 @@ class Qwen3ASR(Qwen3ASRModel):
     def file_name(self, name:str) -> str:
         "What this model's tensor `name` is called in the checkpoint last sanitized."
         return file_name(name, self.layout)
+
+    def saved_config(self, config:dict) -> dict:
+        "The config a converted folder carries: mlx-audio's shape, as its tensors are mlx-audio's names."
+        return mlx_config(config)
+
+    def save_notes(self, decisions:dict) -> list:
+        "What a folder quantized by `decisions` ({path: spec or KEEP}) means for other loaders."
+        enc = [p for p, s in decisions.items() if p.startswith('audio_tower.') and getattr(s, 'bits', None)]  # KEEP has no bits
+        return [f'{len(enc)} audio-encoder layers are quantized ({enc[0]}, …): ominix_quant loads this folder, but mlx-audio '
+                '(0.6.2) never quantizes audio_tower.* and would load their packed weights as if they were plain'] if enc else []
