@@ -23,7 +23,7 @@ from .texts import text_of, sentences
 from .models.bert import load_encoder, minilm_folder, padded
 
 # %% auto #0
-__all__ = ['Evaluator', 'Quality', 'EmbeddingQuality', 'EmbeddingEvaluator']
+__all__ = ['Evaluator', 'Quality', 'EmbeddingQuality', 'EmbeddingEvaluator', 'word_error_rate']
 
 # %% ../nbs/08_eval.ipynb #c5778be4
 def _dequantized(w:mx.array, spec) -> mx.array:
@@ -242,3 +242,14 @@ class EmbeddingEvaluator(_Simulated):
         return EmbeddingQuality(name or policy.name or str(policy.default), self.bpw(policy), float(cos.mean()), float(cos.min()),
                                 float(np.percentile(cos, 1)), len(cos))
     def __repr__(self): return f'EmbeddingEvaluator({self.table.name}: {len(self.ids)} sentences, {self.params / 1e6:.1f} M params)'
+
+# %% ../nbs/08_eval.ipynb #dd1e06ea
+def word_error_rate(reference:str|list, hypothesis:str|list) -> float:
+    "Word error rate of `hypothesis` against `reference` (strings or lists of them), both normalised alike."
+    try: import jiwer
+    except ImportError: raise ModuleNotFoundError("word error rate needs jiwer: pip install 'ominix-quant[audio]'") from None
+    norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip(),
+                          jiwer.ReduceToListOfListOfWords()])
+    ref, hyp = ([x] if isinstance(x, str) else list(x) for x in (reference, hypothesis))
+    if not any(r.strip() for r in ref): raise ValueError('word_error_rate: the reference has no words')
+    return float(jiwer.wer(ref, hyp, reference_transform=norm, hypothesis_transform=norm))

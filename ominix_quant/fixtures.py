@@ -107,6 +107,10 @@ def asr_tokenizer_folder(progress:bool=True) -> Path:
         tok.add_special_tokens([AddedToken(ASR_TOKENS.get(i, f'<|asr_reserved_{i}|>'), special=True, normalized=False)
                                 for i in range(tok.get_vocab_size(), max(ASR_TOKENS) + 1)])
         tok.save(str(tmp / 'tokenizer.json'))
+        cfg = json.loads((files / 'tokenizer_config.json').read_text())  # transformers reads the special tokens from here
+        cfg['added_tokens_decoder'] |= {str(i): dict(content=tok.id_to_token(i), lstrip=False, normalized=False, rstrip=False, single_word=False,
+                                                     special=True) for i in range(151669, max(ASR_TOKENS) + 1)}
+        (tmp / 'tokenizer_config.json').write_text(json.dumps(cfg, indent=1, ensure_ascii=False))
         WhisperFeatureExtractor(feature_size=128, sampling_rate=16000).to_json_file(str(tmp / 'preprocessor_config.json'))
     return dst
 
