@@ -108,10 +108,13 @@ def normalize_names(weights:dict) -> dict:
 
 # %% ../nbs/00d_checkpoint.ipynb #b64d9f7d
 def build_model(config:dict, where='config.json') -> nn.Module:
-    "The model for `config` (read from `where`), with lazy (unevaluated) random weights: mlx-lm's, or Qwen3-ASR's."
+    "The model for `config` (read from `where`), with lazy (unevaluated) random weights: mlx-lm's, Qwen3-ASR's or Whisper's."
     if config.get('model_type') == 'qwen3_asr':
-        from .models.qwen3_asr import Qwen3ASR
+        from ominix_quant.models.qwen3_asr import Qwen3ASR
         return Qwen3ASR(config)
+    if config.get('model_type') == 'whisper':
+        from ominix_quant.models.whisper import Whisper
+        return Whisper(config)
     from mlx_lm.utils import _get_classes
     try: cls, args = _get_classes(config)
     except ValueError: raise CheckpointError(f"{where}: unknown architecture model_type={config.get('model_type')!r}: neither mlx-lm nor "

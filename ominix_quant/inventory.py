@@ -172,7 +172,8 @@ def __repr__(self:LayerTable): return f'LayerTable({self.name}: {len(self)} laye
 
 # %% ../nbs/01_inventory.ipynb #a493f482
 def inventory(model:nn.Module, group_size:int=64, components=(), name:str|None=None) -> LayerTable:
-    "The `LayerTable` of `model`; `components`: extra (regex, component) rules tried first."
+    "The `LayerTable` of `model`; `components`: extra (regex, component) rules tried first, then the model's own `component_rules`."
     if not isinstance(model, nn.Module): raise TypeError(f'inventory needs an mlx.nn.Module, got {type(model).__name__}')
-    rows = [_layer(p, m, components) for p, m in model.named_modules()]
+    rules = (*components, *getattr(model, 'component_rules', ()))  # a family whose names say little (Whisper's `encoder`) names its parts
+    rows = [_layer(p, m, rules) for p, m in model.named_modules()]
     return LayerTable([r for r in reversed(rows) if r is not None], group_size, name or type(model).__module__.split('.')[-1])

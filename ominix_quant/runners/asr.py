@@ -17,7 +17,7 @@ from ..policy import Policy
 from .llm import _param_bytes, _stored_dtype, device_name
 
 # %% auto #0
-__all__ = ['SAMPLE_RATE', 'load_audio', 'Transcript', 'ASRRunner', 'ASRSpeed', 'mlx_audio_transcribe']
+__all__ = ['SAMPLE_RATE', 'SPEECH_FAMILIES', 'load_audio', 'Transcript', 'ASRRunner', 'ASRSpeed', 'mlx_audio_transcribe']
 
 # %% ../../nbs/10a_asr.ipynb #4c9c5748
 SAMPLE_RATE = 16_000
@@ -63,6 +63,8 @@ class Transcript:
                 f'RTF {self.rtf:.3f}, {self.tokens} tokens)')
 
 # %% ../../nbs/10a_asr.ipynb #4b56e3b3
+SPEECH_FAMILIES = ('qwen3_asr', 'whisper')
+
 class ASRRunner:
     "A speech model to transcribe with and to time: any source, full precision, quantized by a policy, or quantized on disk."
     def __init__(self, source, policy:Policy|None=None, activations:str='auto', progress:bool=True):
@@ -74,8 +76,9 @@ class ASRRunner:
         t0 = time.perf_counter()
         self.src = resolve(source, progress=progress)
         model, config = load_model(self.src)
-        if config.get('model_type') != 'qwen3_asr':
-            raise ValueError(f"{self.src}: model_type {config.get('model_type')!r} is not a speech model this runner knows (qwen3_asr)")
+        self.family = config.get('model_type')
+        if self.family not in SPEECH_FAMILIES:
+            raise ValueError(f"{self.src}: model_type {self.family!r} is not a speech model this runner knows ({', '.join(SPEECH_FAMILIES)})")
         self.prequantized = bool(config.get('quantization') or config.get('quantization_config'))
         if policy is not None:
             if self.prequantized: raise ValueError(f'{self.src} is already quantized; give its full-precision source to apply a policy')
@@ -89,7 +92,11 @@ class ASRRunner:
             if not (self.src / f).is_file(): raise FileNotFoundError(f'{self.src}: no {f}; a speech model folder needs its tokenizer and feature settings')
         self.model, self.tokenizer = model, Tokenizer.from_file(str(self.src / 'tokenizer.json'))
         self.features = WhisperFeatureExtractor.from_pretrained(str(self.src))
-        self.eos = {self.tokenizer.token_to_id(t) for t in ('<|im_end|>', '<|endoftext|>')} - {None}
+        ids = lambda *ts: [self.tokenizer.token_to_id(t) for t in ts if self.tokenizer.token_to_id(t) is not None]
+        self.eos = set(ids('<|im_end|>', '<|endoftext|>'))
+        if self.family == 'whisper':  # what faster-whisper suppresses: the config's lists, and the timestamps (none are asked for)
+            self.suppress = [*config.get('suppress_ids', []), *range(ids('<|notimestamps|>')[0] + 1, config['n_vocab'])]
+            self.suppress_begin = config.get('suppress_ids_begin', [])
         mx.eval(model.parameters())
         self.load_seconds, self.last = time.perf_counter() - t0, None
 
@@ -105,6 +112,21 @@ class ASRRunner:
 @patch
 def tokens(self:ASRRunner, wav:np.ndarray, language:str|None=None, max_tokens:int=448) -> list:
     "Greedy token ids for one window of 16 kHz samples (without the end token)."
+    return (_whisper_tokens if self.family == 'whisper' else _qwen3_asr_tokens)(self, wav, language, max_tokens)
+
+def _greedy(step, y, eos, max_tokens) -> list:
+    "Decode greedily from the first token `y`: `step(y)` gives the next; stop at an end token or after `max_tokens`."
+    out = []
+    for _ in range(max_tokens):
+        nxt = step(y)
+        mx.async_eval(nxt)  # the next step is queued while this token is read
+        t = y.item()
+        if t in eos: break
+        out.append(t); y = nxt
+    return out
+
+def _qwen3_asr_tokens(self, wav, language, max_tokens):
+    "Qwen3-ASR: the audio's embeddings spliced into the chat prompt, then greedy decoding."
     m = self.model
     f = self.features(wav, sampling_rate=SAMPLE_RATE, return_attention_mask=True, truncation=False, padding=True, return_tensors='np')
     audio = m.get_audio_features(mx.array(f['input_features']), mx.array(f['attention_mask']))
@@ -116,14 +138,25 @@ def tokens(self:ASRRunner, wav:np.ndarray, language:str|None=None, max_tokens:in
     cache = m.make_cache()
     head = m.model.embed_tokens.as_linear if m.lm_head is None else m.lm_head
     y = mx.argmax(head(m.model(inputs_embeds=x, cache=cache)[:, -1]), axis=-1)
-    out = []
-    for _ in range(max_tokens):
-        nxt = mx.argmax(head(m.model(inputs_embeds=m.model.embed_tokens(y[None]), cache=cache)[:, -1]), axis=-1)
-        mx.async_eval(nxt)  # the next step is queued while this token is read
-        t = y.item()
-        if t in self.eos: break
-        out.append(t); y = nxt
-    return out
+    return _greedy(lambda y: mx.argmax(head(m.model(inputs_embeds=m.model.embed_tokens(y[None]), cache=cache)[:, -1]), axis=-1), y, self.eos, max_tokens)
+
+def _whisper_tokens(self, wav, language, max_tokens):
+    "Whisper: 30 s of log-mel features, the start-of-transcript prompt without timestamps, greedy decoding with suppressed tokens."
+    from mlx_audio.stt.models.whisper.audio import N_FRAMES, N_SAMPLES, log_mel_spectrogram
+    m, tid = self.model, self.tokenizer.token_to_id
+    mel = log_mel_spectrogram(mx.array(wav), n_mels=self.config['n_mels'], padding=N_SAMPLES)[:N_FRAMES]
+    xa = m.encoder(mel[None].astype(m.decoder.ln.weight.dtype))
+    multilingual = self.config['n_vocab'] >= 51865
+    prompt = [tid('<|startoftranscript|>'), *([tid(f'<|{language or "en"}|>'), tid('<|transcribe|>')] if multilingual else []), tid('<|notimestamps|>')]
+    block = mx.zeros((self.config['n_vocab'],)).at[mx.array(self.suppress)].add(-mx.inf)
+    first = block.at[mx.array(self.suppress_begin)].add(-mx.inf) if self.suppress_begin else block
+    logits, cache, _ = m.decoder(mx.array([prompt]), xa)
+    y = mx.argmax(logits[:, -1] + first, axis=-1)
+    def step(y):
+        nonlocal cache
+        logits, cache, _ = m.decoder(y[None], xa, kv_cache=cache)
+        return mx.argmax(logits[:, -1] + block, axis=-1)
+    return _greedy(step, y, self.eos, max_tokens)
 
 # %% ../../nbs/10a_asr.ipynb #9bcfcdb2
 @patch
@@ -134,6 +167,7 @@ def transcribe(self:ASRRunner, audio, sample_rate:int|None=None, language:str|No
     wav = load_audio(audio, sample_rate)
     t0 = time.perf_counter()
     texts, n, said = [], 0, None
+    if self.family == 'whisper': window = min(window, 30.0)  # Whisper hears 30 s at a time
     chunks = split_audio_into_chunks(wav, SAMPLE_RATE, chunk_duration=window)
     for chunk, _ in chunks:
         ids = self.tokens(chunk, language, max_tokens or int(12 * chunk.size / SAMPLE_RATE) + 32)
