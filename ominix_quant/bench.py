@@ -11,29 +11,35 @@ from . import blas  # importing the package has loaded the optimized BLAS before
 import mlx.core as mx
 from .affine import QuantSpec
 from .policy import Policy, KEEP
+from .settings import load_settings
 from .inventory import inventory
 from .checkpoint import atomic_write
 from .runners.llm import LLMRunner, device_name
 
 # %% auto #0
-__all__ = ['DEFAULT_PRECISIONS', 'COLUMNS', 'parse_precision', 'BenchTable', 'mixed_name', 'quality_rows', 'speed_rows',
-           'table_of', 'benchmark']
+__all__ = ['DEFAULT_PRECISIONS', 'SPEECH_PRECISIONS', 'COLUMNS', 'parse_precision', 'BenchTable', 'mixed_name', 'quality_rows',
+           'speed_rows', 'table_of', 'speech_rows', 'benchmark']
 
 # %% ../nbs/11_bench.ipynb #9dd6bd9a
 DEFAULT_PRECISIONS = ('bf16', '8-bit g64', '4-bit g64', 'mixed 5.0')
+SPEECH_PRECISIONS = ('as stored', 'asr', '8-bit g64', '4-bit g64', 'mixed 5.0')  # speech models: the stored dtype (Whisper's is float16), the ASR recipe
 
 def parse_precision(p):
-    "A `Policy` for 'bf16' or 'B-bit gG' (or a `Policy` as given), or the target bits per weight of 'mixed B'."
+    "A `Policy` for 'bf16', 'as stored', 'B-bit gG' or a recipe name (or a `Policy` as given), or the target bits per weight of 'mixed B'."
     if isinstance(p, Policy): return p
     s = re.sub(r'\s+', ' ', str(p).strip().lower())
-    if s in ('bf16', 'bfloat16', 'fp16', 'float16', 'fp32', 'float32', 'full', 'keep'): return Policy((), KEEP, 'bf16' if s in ('bf16', 'bfloat16') else s)
+    if s in ('bf16', 'bfloat16', 'fp16', 'float16', 'fp32', 'float32', 'full', 'keep', 'as stored'):
+        return Policy((), KEEP, 'bf16' if s in ('bf16', 'bfloat16') else s)
     if re.fullmatch(r'\d[ -]?bits?[ -]?g\d+( fit)?', s): spec = QuantSpec.parse(s); return Policy((), spec, str(spec))
     if m := re.fullmatch(r'mixed[ :=]?(\d+(?:\.\d+)?)', s): return float(m[1])
-    raise ValueError(f"unknown precision {p!r}: use 'bf16', 'B-bit gG' (e.g. '4-bit g64'; add ' fit' for the fitted grid), 'mixed B' (allocated to B bits per weight) or a Policy")
+    if s in load_settings().recipes: return Policy(*(lambda r: (r.rules, r.default))(Policy.from_recipe(s)), s)
+    raise ValueError(f"unknown precision {p!r}: use 'bf16', 'as stored', 'B-bit gG' (e.g. '4-bit g64'; add ' fit' for the fitted grid), "
+                     f"'mixed B' (allocated to B bits per weight), a recipe ({', '.join(load_settings().recipes)}) or a Policy")
 
 # %% ../nbs/11_bench.ipynb #5fb70687
 COLUMNS = {'bpw': 'bits/weight', 'weight_gb': 'weights GB', 'peak_gb': 'peak GB', 'prompt_tps': 'prompt tok/s', 'decode_tps': 'decode tok/s',
-           'ppl': 'PPL', 'ppl_change': 'ΔPPL', 'kld': 'KLD', 'top1': 'same top-1'}
+           'rtf': 'RTF', 'audio_per_second': 'audio s/s', 'load_seconds': 'load s',
+           'ppl': 'PPL', 'ppl_change': 'ΔPPL', 'wer': 'WER', 'wer_vs_base': 'words changed', 'kld': 'KLD', 'top1': 'same top-1'}
 
 class BenchTable:
     "Memory, speed and quality of one model at several precisions, measured on one device."
@@ -45,7 +51,8 @@ class BenchTable:
     def formatted(self):
         "The table with readable headers and units."
         f = {'bpw': '{:.2f}', 'weight_gb': '{:.3f}', 'peak_gb': '{:.3f}', 'prompt_tps': '{:,.1f}', 'decode_tps': '{:,.2f}',
-             'ppl': '{:.3f}', 'ppl_change': '{:+.2%}', 'kld': '{:.5f}', 'top1': '{:.2%}'}
+             'ppl': '{:.3f}', 'ppl_change': '{:+.2%}', 'kld': '{:.5f}', 'top1': '{:.2%}', 'rtf': '{:.3f}', 'audio_per_second': '{:,.1f}',
+             'load_seconds': '{:.2f}', 'wer': '{:.1%}', 'wer_vs_base': '{:.1%}'}
         d = self.df[[c for c in COLUMNS if c in self.df]].copy()
         for c in d: d[c] = [('' if v != v else f[c].format(v)) for v in d[c]]  # NaN: not measured
         return d.rename(columns=COLUMNS)
@@ -79,15 +86,17 @@ class BenchTable:
 # %% ../nbs/11_bench.ipynb #ff1f05a4
 @patch
 def figure(self:BenchTable):
-    "Four panels: weight memory, decode speed, KL divergence and perplexity change per precision."
+    "Four panels: weight memory, speed (decode tok/s; speech: RTF), KL divergence and perplexity change (speech: WER) per precision."
     from plotly.subplots import make_subplots
     d = self.df
-    panels = [('weight_gb', 'weights (GB)'), ('decode_tps', 'decode (tok/s)'), ('kld', 'KLD vs BF16 (nats/token)'), ('ppl_change', 'perplexity change')]
+    speech = 'rtf' in d
+    panels = [('weight_gb', 'weights (GB)'), ('rtf', 'real-time factor') if speech else ('decode_tps', 'decode (tok/s)'),
+              ('kld', 'KLD vs full precision (nats/token)'), ('wer', 'word error rate') if speech else ('ppl_change', 'perplexity change')]
     fig = make_subplots(rows=1, cols=4, subplot_titles=[t for _, t in panels])
     for k, (c, t) in enumerate(panels, 1):
         if c in d: fig.add_bar(x=list(d.index), y=d[c], name=t, row=1, col=k, marker_color='#4C78A8', showlegend=False,
                                hovertemplate='%{x}: %{y:.4g}<extra>' + t + '</extra>')
-    fig.update_yaxes(tickformat='+.0%', row=1, col=4)
+    fig.update_yaxes(tickformat='.0%' if speech else '+.0%', row=1, col=4)
     fig.update_layout(title=f'{self.model} · {self.device}', height=360, template='plotly_white', margin=dict(t=80))
     return fig
 
@@ -153,13 +162,45 @@ def table_of(names, quality:dict, speed:dict, model:str, settings:dict) -> Bench
         rows.append(r | dict(bpw=r.get('bpw', stored)))  # the evaluator's when there is one
     return BenchTable(rows, model, device_name(), settings | dict(date=time.strftime('%Y-%m-%d')))
 
+def speech_rows(runs:dict, progress:bool=True) -> dict:
+    "{name: speed and memory columns} of each speech `(source, policy or None)` in `runs`: the sample call transcribed, one model at a time."
+    from tqdm.auto import tqdm
+    from ominix_quant.runners.asr import ASRRunner
+    out = {}
+    for n, (src, pol) in tqdm(runs.items(), desc='speed', unit='precision', disable=not progress):
+        r = ASRRunner(src, None if pol is None or (pol.default is KEEP and not pol.rules) else pol, progress=False)
+        s = r.measure()
+        out[n] = {k: float(getattr(s, k)) for k in ('weight_gb', 'peak_gb', 'rtf', 'audio_per_second', 'load_seconds')}
+        out[n].update(activations=s.activations, bpw_stored=8 * r.weight_bytes / sum(l.params for l in inventory(r.model)))
+        del r; _free()
+    return out
+
+def _speech_benchmark(src, parsed:dict, quality:bool, candidates, progress:bool) -> BenchTable:
+    "The benchmark table of a speech model: WER, agreement and KLD on the sample call; RTF and memory."
+    from ominix_quant.evaluate import SpeechEvaluator
+    ev = SpeechEvaluator(src, progress=progress) if quality else None
+    pols = _policies(parsed, ev, progress, 0, candidates)
+    qual = {}
+    for n, pol in pols.items() if ev is not None else ():
+        q = ev.quality(pol, n, progress=False)
+        qual[n] = {k: float(getattr(q, k)) for k in ('bpw', 'wer', 'wer_vs_base', 'kld', 'top1')}
+    del ev; _free()
+    speed = speech_rows({n: (src, p) for n, p in pols.items()}, progress)
+    settings = dict(audio='pyannote.audio sample.wav: 30 s, two English speakers on the phone', reference='sample.stm')
+    return table_of(list(pols), qual, speed, Path(src).name, settings)
+
 def benchmark(source=None, precisions=DEFAULT_PRECISIONS, quality:bool=True, n_tokens:int=2048, prompt_tokens:int=256,
               decode_tokens:int=32, sens_tokens:int=512, candidates=None, progress:bool=True) -> BenchTable:
-    "The benchmark table of `source` (default: the bundled model) at each of `precisions`."
+    "The benchmark table of `source` (default: the bundled model) at each of `precisions`; speech models are measured on recorded speech."
     from ominix_quant.sources import resolve
     from ominix_quant.evaluate import Evaluator
-    parsed = _parsed(precisions, quality)  # bad names fail here, before minutes of measuring
+    from ominix_quant.checkpoint import read_config
+    from ominix_quant.runners.asr import SPEECH_FAMILIES
     src = resolve(source, progress=progress)
+    if read_config(src).get('model_type') in SPEECH_FAMILIES:
+        parsed = _parsed(SPEECH_PRECISIONS if precisions is DEFAULT_PRECISIONS else precisions, quality)
+        return _speech_benchmark(src, parsed, quality, candidates, progress)
+    parsed = _parsed(precisions, quality)  # bad names fail here, before minutes of measuring
     ev = Evaluator(src, n_tokens=n_tokens, progress=progress) if quality else None
     pols = _policies(parsed, ev, progress, sens_tokens, candidates)
     qual = quality_rows(ev, pols, progress) if ev is not None else {}

@@ -23,7 +23,8 @@ from .texts import text_of, sentences
 from .models.bert import load_encoder, minilm_folder, padded
 
 # %% auto #0
-__all__ = ['Evaluator', 'Quality', 'EmbeddingQuality', 'EmbeddingEvaluator', 'word_error_rate']
+__all__ = ['Evaluator', 'Quality', 'EmbeddingQuality', 'EmbeddingEvaluator', 'word_error_rate', 'SpeechQuality',
+           'SpeechEvaluator']
 
 # %% ../nbs/08_eval.ipynb #c5778be4
 def _dequantized(w:mx.array, spec) -> mx.array:
@@ -253,3 +254,72 @@ def word_error_rate(reference:str|list, hypothesis:str|list) -> float:
     ref, hyp = ([x] if isinstance(x, str) else list(x) for x in (reference, hypothesis))
     if not any(r.strip() for r in ref): raise ValueError('word_error_rate: the reference has no words')
     return float(jiwer.wer(ref, hyp, reference_transform=norm, hypothesis_transform=norm))
+
+# %% ../nbs/08_eval.ipynb #f16b6e30
+@dataclass
+class SpeechQuality:
+    "Quality of a quantized speech model against its full-precision base on the same audio."
+    name: str
+    bpw: float
+    wer: float  # against the reference transcript
+    base_wer: float  # the base model's, against the same reference
+    wer_vs_base: float  # against the base model's transcript: 0 = the same words
+    kld: float  # mean KL divergence per token of the base transcript (nats)
+    top1: float  # share of those tokens whose top-1 is the base model's
+    text: str
+    seconds: float
+
+    def __repr__(self):
+        return (f'{self.name}: {self.bpw:.2f} bpw · WER {self.wer:.1%} (base {self.base_wer:.1%}) · {self.wer_vs_base:.1%} of words differ '
+                f'from the base · KLD {self.kld:.5f} · same top-1 {self.top1:.2%}')
+
+class SpeechEvaluator(_Simulated):
+    "A full-precision speech model on recorded speech: its transcript and distributions once, then the quality of any policy against them."
+    def __init__(self, source, audio=None, reference:str|None=None, progress:bool=True):
+        from ominix_quant.runners.asr import ASRRunner, load_audio
+        from ominix_quant.texts import speech_sample
+        if audio is None:
+            sample = speech_sample(progress)
+            audio, reference = sample.path, reference if reference is not None else sample.transcript
+        self.runner = ASRRunner(source, activations='model', progress=progress)
+        model = self.model = self.runner.model
+        if any(l.kind.startswith('Quantized') for l in inventory(model)):
+            raise ValueError(f'{self.runner.src} is already quantized; the base of an evaluation must be the full-precision model')
+        self.stored = dict(tree_flatten(model.parameters()))
+        model.set_dtype(mx.float32); self.runner.activations = 'float32'
+        self.table, self.reference, self.wav = inventory(model), reference, load_audio(audio)
+        self.windows = [w for w, _ in self.runner.windows(self.wav)]
+        t = time.perf_counter()
+        self.base_transcript = self.runner.transcribe(self.wav, 16_000)
+        self.ids = self.base_transcript.ids
+        self.base = [np.asarray(lp) for lp in self._logprobs()]
+        self.base_seconds = time.perf_counter() - t
+
+    def _logprobs(self):
+        "The model's log-probabilities of the base transcript, window by window."
+        for w, ids in zip(self.windows, self.ids): yield self.runner.logprobs(w, ids)
+
+    def wer(self, text:str) -> float:
+        "Word error rate of `text` against the reference (NaN without one)."
+        return word_error_rate(self.reference, text) if self.reference else float('nan')
+
+    def __repr__(self):
+        return (f'SpeechEvaluator({self.table.name}: {self.base_transcript.audio_seconds:.1f} s of audio, {sum(map(len, self.ids))} tokens; '
+                f'base WER {self.wer(self.base_transcript.text):.1%})')
+
+# %% ../nbs/08_eval.ipynb #21d15808
+@patch
+def quality(self:SpeechEvaluator, policy:Policy, name:str|None=None, progress:bool=True, transcribe:bool=True) -> SpeechQuality:
+    "WER (against the reference and the base transcript), KL divergence and top-1 agreement of the model quantized by `policy` (simulated)."
+    t0 = time.perf_counter()
+    with self.simulated(policy):
+        kl, same = [], []
+        for base, lp in zip(self.base, self._logprobs()):
+            b = mx.array(base)
+            kl.append(np.asarray((mx.exp(b) * (b - lp)).sum(-1))); same.append(np.asarray(mx.argmax(b, -1) == mx.argmax(lp, -1)))
+        text = self.runner.transcribe(self.wav, 16_000).text if transcribe else ''
+    kl, same = np.concatenate(kl), np.concatenate(same)
+    base_text = self.base_transcript.text
+    return SpeechQuality(name or policy.name or str(policy.default), self.bpw(policy), self.wer(text) if transcribe else float('nan'),
+                         self.wer(base_text), word_error_rate(base_text, text) if transcribe else float('nan'), float(kl.mean()),
+                         float(same.mean()), text, time.perf_counter() - t0)

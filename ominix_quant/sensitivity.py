@@ -14,7 +14,7 @@ from mlx.utils import tree_flatten
 from .affine import QuantSpec
 from .inventory import _QUANTIZABLE
 from .policy import Policy, Rule, KEEP, layer_bytes, literal
-from .evaluate import Evaluator, _dequantized
+from .evaluate import Evaluator, SpeechEvaluator, _dequantized
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'Sensitivity', 'one_at_a_time', 'rank_agreement', 'Allocation', 'allocate']
@@ -27,8 +27,8 @@ def _taps(model):
     return {p: m for p, m in model.named_modules() if hasattr(m, 'to_quantized') and type(m).__name__ in _QUANTIZABLE}
 
 # %% ../nbs/09_sensitivity.ipynb #a78ac120
-def _input_energy(model, ids:np.ndarray, ctx:int):
-    "{path: E[x_j²] per input feature} (linear layers) and {path: token frequencies} (embeddings) on `ids`."
+def _input_energy(model, run):
+    "{path: E[x_j²] per input feature} (linear layers) and {path: token frequencies} (embeddings) while `run()` runs `model`."
     taps, acc, n = _taps(model), {}, {}
     def record(path, x, rows=0):
         if rows:  # token ids into an embedding of `rows` rows
@@ -46,8 +46,7 @@ def _input_energy(model, ids:np.ndarray, ctx:int):
                                                         'as_linear': lambda self, x, _p=p, _b=base: (record(_p, x), _b.as_linear(self, x))[1]})
         else: cls = type('Tap' + base.__name__, (base,), {'__call__': lambda self, x, *a, _p=p, _b=base, **k: (record(_p, x), _b.__call__(self, x, *a, **k))[1]})
         originals[p] = base; m.__class__ = cls
-    try:
-        for s in range(0, ids.size - 1, ctx): mx.eval(model(mx.array(ids[None, s:s + ctx])))
+    try: run()
     finally:
         for p, base in originals.items(): taps[p].__class__ = base
     return {k: v / n[k] for k, v in acc.items()}
@@ -87,6 +86,16 @@ def _output_fisher(model, batches, paths, n_proj:int=4, seed:int=0):
             _add_squares(acc, grad(model, ids, mask, u)[1], paths); k += ids.shape[0]
     return {p: a / k for p, a in acc.items()}
 
+# %% ../nbs/09_sensitivity.ipynb #da69f811
+def _speech_calibration(ev:SpeechEvaluator, paths):
+    "Input energies and the Fisher diagonal of `paths`' weights from teacher forcing a speech evaluator's base transcript."
+    energy = _input_energy(ev.model, lambda: [mx.eval(lp) for lp in ev._logprobs()])
+    def nll(w, ids, targets): return -mx.take_along_axis(ev.runner.logprobs(w, ids), targets[:, None], -1).sum()
+    grad, acc = nn.value_and_grad(ev.model, nll), {}
+    for w, ids, base in zip(ev.windows, ev.ids, ev.base):
+        _add_squares(acc, grad(w, ids, mx.array(base.argmax(-1)))[1], paths, 1 / base.shape[0])  # (Σ per-token gradients)² / tokens
+    return energy, {p: a / len(ev.windows) for p, a in acc.items()}
+
 # %% ../nbs/09_sensitivity.ipynb #46efda2e
 class Sensitivity:
     "Per layer and candidate spec: bytes, weight error, activation-aware error, Fisher-estimated KL (nats per token)."
@@ -95,15 +104,17 @@ class Sensitivity:
         import pandas as pd
         from tqdm.auto import tqdm
         self.ev, self.specs = ev, tuple(specs)
-        ids = ev.encode(calibration)
-        if ids.size < n_tokens + 1: raise ValueError(f'the calibration text has {ids.size} tokens; {n_tokens + 1} are needed')
-        ids = ids[:n_tokens + 1]
         t = time.perf_counter()
         taps = _taps(ev.model)
         self.layers = [l for l in ev.table if l.path in taps]
-        energy = _input_energy(ev.model, ids[:-1], ev.ctx)
         paths = [l.path for l in self.layers]
-        fisher = _fisher(ev.model, ids, chunk, paths, progress) if ev.lm else _output_fisher(ev.model, ev.batches(calibration), paths)
+        if isinstance(ev, SpeechEvaluator): energy, fisher = _speech_calibration(ev, paths)  # the recording is the calibration
+        else:
+            ids = ev.encode(calibration)
+            if ids.size < n_tokens + 1: raise ValueError(f'the calibration text has {ids.size} tokens; {n_tokens + 1} are needed')
+            ids, m = ids[:n_tokens + 1], ev.model
+            energy = _input_energy(m, lambda: [mx.eval(m(mx.array(ids[None, s:s + ev.ctx]))) for s in range(0, ids.size - 1, ev.ctx)])
+            fisher = _fisher(m, ids, chunk, paths, progress) if ev.lm else _output_fisher(m, ev.batches(calibration), paths)
         self.calibration_seconds = time.perf_counter() - t
         rows = []
         for l in tqdm(self.layers, desc='sensitivity', unit='layer', disable=not progress, leave=False):

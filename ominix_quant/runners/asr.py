@@ -53,6 +53,7 @@ class Transcript:
     seconds: float
     tokens: int
     windows: int = 1
+    ids: list|None = None  # the token ids of each window
 
     @property
     def rtf(self) -> float:
@@ -125,29 +126,39 @@ def _greedy(step, y, eos, max_tokens) -> list:
         out.append(t); y = nxt
     return out
 
-def _qwen3_asr_tokens(self, wav, language, max_tokens):
-    "Qwen3-ASR: the audio's embeddings spliced into the chat prompt, then greedy decoding."
+def _qwen3_asr_prompt(self, wav, language, ids=()):
+    "Qwen3-ASR: the chat prompt's embeddings with the audio's spliced in (then `ids`), and the head."
     m = self.model
     f = self.features(wav, sampling_rate=SAMPLE_RATE, return_attention_mask=True, truncation=False, padding=True, return_tensors='np')
     audio = m.get_audio_features(mx.array(f['input_features']), mx.array(f['attention_mask']))
     enc = lambda s: self.tokenizer.encode(s, add_special_tokens=False).ids
     pre = enc('<|im_start|>system\n<|im_end|>\n<|im_start|>user\n<|audio_start|>')
     post = enc('<|audio_end|><|im_end|>\n<|im_start|>assistant\n' + (f'language {language}<asr_text>' if language else ''))
-    emb = m.model.embed_tokens(mx.array([pre + post]))
+    emb = m.model.embed_tokens(mx.array([pre + post + list(ids)]))
     x = mx.concatenate([emb[:, :len(pre)], audio[None].astype(emb.dtype), emb[:, len(pre):]], axis=1)
+    return x, (m.model.embed_tokens.as_linear if m.lm_head is None else m.lm_head)
+
+def _qwen3_asr_tokens(self, wav, language, max_tokens):
+    "Qwen3-ASR: the audio's embeddings spliced into the chat prompt, then greedy decoding."
+    m = self.model
+    x, head = _qwen3_asr_prompt(self, wav, language)
     cache = m.make_cache()
-    head = m.model.embed_tokens.as_linear if m.lm_head is None else m.lm_head
     y = mx.argmax(head(m.model(inputs_embeds=x, cache=cache)[:, -1]), axis=-1)
     return _greedy(lambda y: mx.argmax(head(m.model(inputs_embeds=m.model.embed_tokens(y[None]), cache=cache)[:, -1]), axis=-1), y, self.eos, max_tokens)
 
-def _whisper_tokens(self, wav, language, max_tokens):
-    "Whisper: 30 s of log-mel features, the start-of-transcript prompt without timestamps, greedy decoding with suppressed tokens."
+def _whisper_prompt(self, wav, language):
+    "Whisper: the encoded 30 s of log-mel features and the start-of-transcript prompt (no timestamps)."
     from mlx_audio.stt.models.whisper.audio import N_FRAMES, N_SAMPLES, log_mel_spectrogram
     m, tid = self.model, self.tokenizer.token_to_id
     mel = log_mel_spectrogram(mx.array(wav), n_mels=self.config['n_mels'], padding=N_SAMPLES)[:N_FRAMES]
     xa = m.encoder(mel[None].astype(m.decoder.ln.weight.dtype))
     multilingual = self.config['n_vocab'] >= 51865
-    prompt = [tid('<|startoftranscript|>'), *([tid(f'<|{language or "en"}|>'), tid('<|transcribe|>')] if multilingual else []), tid('<|notimestamps|>')]
+    return xa, [tid('<|startoftranscript|>'), *([tid(f'<|{language or "en"}|>'), tid('<|transcribe|>')] if multilingual else []), tid('<|notimestamps|>')]
+
+def _whisper_tokens(self, wav, language, max_tokens):
+    "Whisper: greedy decoding from the prompt, with the tokens faster-whisper suppresses suppressed."
+    m = self.model
+    xa, prompt = _whisper_prompt(self, wav, language)
     block = mx.zeros((self.config['n_vocab'],)).at[mx.array(self.suppress)].add(-mx.inf)
     first = block.at[mx.array(self.suppress_begin)].add(-mx.inf) if self.suppress_begin else block
     logits, cache, _ = m.decoder(mx.array([prompt]), xa)
@@ -158,26 +169,46 @@ def _whisper_tokens(self, wav, language, max_tokens):
         return mx.argmax(logits[:, -1] + block, axis=-1)
     return _greedy(step, y, self.eos, max_tokens)
 
+# %% ../../nbs/10a_asr.ipynb #82df07cc
+@patch
+def logprobs(self:ASRRunner, wav:np.ndarray, ids:list, language:str|None=None) -> mx.array:
+    "Log-probabilities (len(ids) + 1, vocab) the model gives each next token of transcript `ids` of one window, the end last."
+    m = self.model
+    if self.family == 'whisper':
+        xa, prompt = _whisper_prompt(self, wav, language)
+        logits = m.decoder(mx.array([prompt + list(ids)]), xa)[0][0, len(prompt) - 1:]
+    else:
+        x, head = _qwen3_asr_prompt(self, wav, language, ids)
+        logits = head(m.model(inputs_embeds=x)[0, x.shape[1] - len(ids) - 1:])
+    logits = logits.astype(mx.float32)
+    return logits - mx.logsumexp(logits, axis=-1, keepdims=True)
+
 # %% ../../nbs/10a_asr.ipynb #9bcfcdb2
+@patch
+def windows(self:ASRRunner, wav:np.ndarray, window:float=300.0) -> list:
+    "16 kHz samples cut at quiet points into windows of at most `window` seconds (Whisper: 30 s), with their offsets."
+    from mlx_audio.stt.models.qwen3_asr.qwen3_asr import split_audio_into_chunks
+    return split_audio_into_chunks(wav, SAMPLE_RATE, chunk_duration=min(window, 30.0) if self.family == 'whisper' else window)
+
 @patch
 def transcribe(self:ASRRunner, audio, sample_rate:int|None=None, language:str|None=None, max_tokens:int|None=None,
                window:float=300.0) -> Transcript:
     "Transcribe a file or an array (at `sample_rate`), greedily, in windows of at most `window` seconds."
-    from mlx_audio.stt.models.qwen3_asr.qwen3_asr import split_audio_into_chunks
     wav = load_audio(audio, sample_rate)
     t0 = time.perf_counter()
-    texts, n, said = [], 0, None
-    if self.family == 'whisper': window = min(window, 30.0)  # Whisper hears 30 s at a time
-    chunks = split_audio_into_chunks(wav, SAMPLE_RATE, chunk_duration=window)
+    texts, ids_of, said = [], [], None
+    chunks = self.windows(wav, window)
     for chunk, _ in chunks:
         ids = self.tokens(chunk, language, max_tokens or int(12 * chunk.size / SAMPLE_RATE) + 32)
-        n += len(ids)
+        ids_of.append(ids)
         text = self.tokenizer.decode(ids, skip_special_tokens=False)
         if '<asr_text>' in text:
             head, text = text.split('<asr_text>', 1)
             said = said or head.removeprefix('language ').strip()
         texts.append(text.replace('<|endoftext|>', '').strip())
-    self.last = Transcript(' '.join(t for t in texts if t), language or said, wav.size / SAMPLE_RATE, time.perf_counter() - t0, n, len(chunks))
+    if self.family == 'whisper' and self.config['n_vocab'] < 51865: said = 'en'  # English-only Whisper
+    self.last = Transcript(' '.join(t for t in texts if t), language or said, wav.size / SAMPLE_RATE, time.perf_counter() - t0,
+                           sum(map(len, ids_of)), len(chunks), ids_of)
     return self.last
 
 # %% ../../nbs/10a_asr.ipynb #bb2ce670
