@@ -139,12 +139,14 @@ def _qwen3_asr_prompt(self, wav, language, ids=()):
     return x, (m.model.embed_tokens.as_linear if m.lm_head is None else m.lm_head)
 
 def _qwen3_asr_tokens(self, wav, language, max_tokens):
-    "Qwen3-ASR: the audio's embeddings spliced into the chat prompt, then greedy decoding."
-    m = self.model
-    x, head = _qwen3_asr_prompt(self, wav, language)
-    cache = m.make_cache()
-    y = mx.argmax(head(m.model(inputs_embeds=x, cache=cache)[:, -1]), axis=-1)
-    return _greedy(lambda y: mx.argmax(head(m.model(inputs_embeds=m.model.embed_tokens(y[None]), cache=cache)[:, -1]), axis=-1), y, self.eos, max_tokens)
+    "Qwen3-ASR: the audio's embeddings spliced into the chat prompt, then mlx-lm's greedy decoding loop (its own stream, lazy prefill)."
+    from mlx_lm.generate import generate_step
+    x, _ = _qwen3_asr_prompt(self, wav, language)
+    out = []
+    for t, _ in generate_step(mx.zeros((x.shape[1],), mx.uint32), self.model, max_tokens=max_tokens, input_embeddings=x[0]):
+        if int(t) in self.eos: break
+        out.append(int(t))
+    return out
 
 def _whisper_prompt(self, wav, language):
     "Whisper: the encoded 30 s of log-mel features and the start-of-transcript prompt (no timestamps)."
@@ -248,14 +250,18 @@ def measure(self:ASRRunner, audio=None, language:str|None=None, max_tokens:int|N
 
 # %% ../../nbs/10a_asr.ipynb #84863e4c
 def mlx_audio_transcribe(folder, audio=None, max_tokens:int=448) -> Transcript:
-    "The same transcription with plain `mlx_audio.stt.load` + its `generate` on `folder` (the baseline), timed after a warm-up."
+    "The same transcription with plain `mlx_audio.stt.load` + its `generate` on `folder` (the baseline), greedy, timed after a warm-up."
+    import json
     from mlx_audio.stt import load
     if audio is None:
         from ominix_quant.texts import speech_sample
         audio = speech_sample().path
     wav = load_audio(audio)
     model = load(str(folder))
-    model.generate(mx.array(wav[:5 * SAMPLE_RATE]), max_tokens=4)
+    whisper = json.loads((Path(folder) / 'config.json').read_text()).get('model_type') == 'whisper'
+    kw = dict(temperature=0.0, condition_on_previous_text=False, return_timestamps=False) if whisper else dict(max_tokens=max_tokens)
+    model.generate(mx.array(wav[:5 * SAMPLE_RATE]), **(kw | ({} if whisper else dict(max_tokens=4))))
     t0 = time.perf_counter()
-    out = model.generate(mx.array(wav), max_tokens=max_tokens)
-    return Transcript(out.text.strip(), (out.language or [None])[0], wav.size / SAMPLE_RATE, time.perf_counter() - t0, out.generation_tokens)
+    out = model.generate(mx.array(wav), **kw)
+    lang = out.language[0] if isinstance(out.language, list) else out.language
+    return Transcript(out.text.strip(), lang, wav.size / SAMPLE_RATE, time.perf_counter() - t0, getattr(out, 'generation_tokens', 0) or 0)
