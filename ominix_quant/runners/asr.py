@@ -14,7 +14,7 @@ import mlx.core as mx
 from ..checkpoint import load_model
 from ..convert import apply
 from ..policy import Policy
-from .llm import _param_bytes, _stored_dtype, device_name
+from .llm import _Runner, device_name
 
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'SPEECH_FAMILIES', 'load_audio', 'Transcript', 'ASRRunner', 'ASRSpeed', 'mlx_audio_transcribe']
@@ -66,29 +66,16 @@ class Transcript:
 # %% ../../nbs/10a_asr.ipynb #4b56e3b3
 SPEECH_FAMILIES = ('qwen3_asr', 'whisper')
 
-class ASRRunner:
+class ASRRunner(_Runner):
     "A speech model to transcribe with and to time: any source, full precision, quantized by a policy, or quantized on disk."
     def __init__(self, source, policy:Policy|None=None, activations:str='auto', progress:bool=True):
         from tokenizers import Tokenizer
         from transformers import WhisperFeatureExtractor
-        from ominix_quant.sources import resolve
-        if activations not in ('auto', 'model', 'float32', 'bfloat16', 'float16'):
-            raise ValueError(f"activations must be 'auto', 'model', 'float32', 'bfloat16' or 'float16', got {activations!r}")
         t0 = time.perf_counter()
-        self.src = resolve(source, progress=progress)
-        model, config = load_model(self.src)
-        self.family = config.get('model_type')
+        model = self._open(source, policy, activations, progress)
+        self.family = self.config.get('model_type')
         if self.family not in SPEECH_FAMILIES:
             raise ValueError(f"{self.src}: model_type {self.family!r} is not a speech model this runner knows ({', '.join(SPEECH_FAMILIES)})")
-        self.prequantized = bool(config.get('quantization') or config.get('quantization_config'))
-        if policy is not None:
-            if self.prequantized: raise ValueError(f'{self.src} is already quantized; give its full-precision source to apply a policy')
-            config = apply(model, policy, config)
-        self.policy, self.config, self.dtype = policy, config, _stored_dtype(model)
-        self.weight_bytes = _param_bytes(model)
-        on_cpu = mx.default_device().type == mx.DeviceType.cpu
-        self.activations = {'auto': 'float32' if on_cpu else self.dtype, 'model': self.dtype}.get(activations, activations)
-        if self.activations != self.dtype: model.set_dtype(getattr(mx, self.activations))  # scales and biases too; packed codes stay
         for f in ('tokenizer.json', 'preprocessor_config.json'):
             if not (self.src / f).is_file(): raise FileNotFoundError(f'{self.src}: no {f}; a speech model folder needs its tokenizer and feature settings')
         self.model, self.tokenizer = model, Tokenizer.from_file(str(self.src / 'tokenizer.json'))
@@ -96,15 +83,11 @@ class ASRRunner:
         ids = lambda *ts: [self.tokenizer.token_to_id(t) for t in ts if self.tokenizer.token_to_id(t) is not None]
         self.eos = set(ids('<|im_end|>', '<|endoftext|>'))
         if self.family == 'whisper':  # what faster-whisper suppresses: the config's lists, and the timestamps (none are asked for)
-            self.suppress = [*config.get('suppress_ids', []), *range(ids('<|notimestamps|>')[0] + 1, config['n_vocab'])]
-            self.suppress_begin = config.get('suppress_ids_begin', [])
+            self.suppress = [*self.config.get('suppress_ids', []), *range(ids('<|notimestamps|>')[0] + 1, self.config['n_vocab'])]
+            self.suppress_begin = self.config.get('suppress_ids_begin', [])
         mx.eval(model.parameters())
         self.load_seconds, self.last = time.perf_counter() - t0, None
 
-    @property
-    def name(self) -> str:
-        "What the runner runs: the policy's name, 'quantized' (a quantized folder) or the stored dtype."
-        return self.policy.name if self.policy is not None else ('quantized' if self.prequantized else self.dtype)
     def __repr__(self):
         return (f'ASRRunner({self.src.name}, {self.name}: {self.weight_bytes / 1e9:.3f} GB of weights, '
                 f'{self.activations} activations on {mx.default_device()}, loaded in {self.load_seconds:.2f} s)')

@@ -77,10 +77,10 @@ def _prompt_ids(tok, text:str, n:int) -> list:
     if len(ids) < n: raise ValueError(f'the text has {len(ids)} tokens, fewer than prompt_tokens={n}')
     return ids[:n]
 
-class LLMRunner:
-    "A language model to chat with and to time: any source, full precision, quantized by a policy, or quantized on disk."
-    def __init__(self, source=None, policy:Policy|None=None, activations:str='auto', progress:bool=True):
-        from mlx_lm.tokenizer_utils import load as load_tokenizer
+class _Runner:
+    "What every runner does on opening a model: resolve, load strictly, apply a policy, choose the activations; and its name."
+    def _open(self, source, policy, activations, progress):
+        "The model of `source` (quantized by `policy` if given) in the chosen activations; sets src, config, policy, dtype, weight_bytes."
         from ominix_quant.sources import resolve
         if activations not in ('auto', 'model', 'float32', 'bfloat16', 'float16'):
             raise ValueError(f"activations must be 'auto', 'model', 'float32', 'bfloat16' or 'float16', got {activations!r}")
@@ -95,12 +95,20 @@ class LLMRunner:
         on_cpu = mx.default_device().type == mx.DeviceType.cpu
         self.activations = {'auto': 'float32' if on_cpu else self.dtype, 'model': self.dtype}.get(activations, activations)
         if self.activations != self.dtype: model.set_dtype(getattr(mx, self.activations))  # scales and biases too; packed codes stay
-        self.model, self.tokenizer, self.last = model, load_tokenizer(self.src), None
+        return model
 
     @property
     def name(self) -> str:
         "What the runner runs: the policy's name, 'quantized' (a quantized folder) or the stored dtype."
         return self.policy.name if self.policy is not None else ('quantized' if self.prequantized else self.dtype)
+
+class LLMRunner(_Runner):
+    "A language model to chat with and to time: any source, full precision, quantized by a policy, or quantized on disk."
+    def __init__(self, source=None, policy:Policy|None=None, activations:str='auto', progress:bool=True):
+        from mlx_lm.tokenizer_utils import load as load_tokenizer
+        model = self._open(source, policy, activations, progress)
+        self.model, self.tokenizer, self.last = model, load_tokenizer(self.src), None
+
     def __repr__(self):
         return (f'LLMRunner({self.src.name}, {self.name}: {self.weight_bytes / 1e9:.3f} GB of weights, '
                 f'{self.activations} activations on {mx.default_device()})')
