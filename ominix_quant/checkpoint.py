@@ -108,13 +108,17 @@ def normalize_names(weights:dict) -> dict:
 
 # %% ../nbs/00d_checkpoint.ipynb #b64d9f7d
 def build_model(config:dict, where='config.json') -> nn.Module:
-    "The model for `config` (read from `where`), with lazy (unevaluated) random weights: mlx-lm's, Qwen3-ASR's or Whisper's."
+    "The model for `config` (read from `where`), with lazy (unevaluated) random weights: mlx-lm's, Qwen3-ASR's, Whisper's or Moxin's."
     if config.get('model_type') == 'qwen3_asr':
         from ominix_quant.models.qwen3_asr import Qwen3ASR
         return Qwen3ASR(config)
     if config.get('model_type') == 'whisper':
         from ominix_quant.models.whisper import Whisper
         return Whisper(config)
+    if config.get('model_type') == 'prismatic':
+        from ominix_quant.models.moxin import Moxin
+        try: return Moxin(config)
+        except ValueError as e: raise CheckpointError(f'{where}: {e}') from None
     from mlx_lm.utils import _get_classes
     try: cls, args = _get_classes(config)
     except ValueError: raise CheckpointError(f"{where}: unknown architecture model_type={config.get('model_type')!r}: neither mlx-lm nor "

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 import mlx.core as mx
 import mlx.nn as nn
-from mlx.utils import tree_flatten
+from mlx.utils import tree_flatten, tree_unflatten
 from .checkpoint import atomic_folder, build_model, copy_side_files, save_model, write_config, write_shards
 from .sources import models_dir, wheel_files
 
 # %% auto #0
 __all__ = ['SHAPED', 'TINY', 'ASR_TOKENS', 'shaped_config', 'tiny_config', 'tiny_model', 'tokenizer_folder',
-           'asr_tokenizer_folder', 'tiny_checkpoint']
+           'asr_tokenizer_folder', 'vlm_tokenizer_folder', 'tiny_checkpoint']
 
 # %% ../nbs/00e_fixtures.ipynb #c31e0fe5
 SHAPED = {
@@ -37,6 +37,14 @@ SHAPED = {
                            encoder_ffn_dim=4096, d_model=1024, output_dim=2048, n_window=50, n_window_infer=800, downsample_hidden_size=480),
                            text_config=dict(vocab_size=151936, hidden_size=2048, intermediate_size=6144, num_hidden_layers=28, num_attention_heads=16,
                                             num_key_value_heads=8, head_dim=128, rms_norm_eps=1e-6, rope_theta=1e6, tie_word_embeddings=True)),
+    # Moxin-7B VLM as its transformers-converted config.json writes it (Prismatic's fields; the decoder's text_config lists only
+    # what differs from transformers' Mistral defaults)
+    'moxin-7b': dict(model_type='prismatic', architectures=['PrismaticForConditionalGeneration'], vision_backbone_id='dinosiglip-vit-so-224px',
+                     llm_backbone_id='moxin-7b', arch_specifier='no-align+fused-gelu-mlp', use_fused_vision_backbone=True,
+                     image_resize_strategy='resize-naive', image_sizes=[224, 224], timm_override_act_layers=[None, None],
+                     timm_model_ids=['vit_large_patch14_reg4_dinov2.lvd142m', 'vit_so400m_patch14_siglip_224'], pad_token_id=32000,
+                     pad_to_multiple_of=64, llm_max_length=2048, text_config=dict(model_type='mistral', num_hidden_layers=36, vocab_size=32064,
+                                                                                  pad_token_id=32000)),
 }
 
 def _config(table:dict, name:str, what:str, changes:dict) -> dict:
@@ -69,6 +77,11 @@ TINY = {
                                text_config=dict(vocab_size=151936, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                                                 num_attention_heads=2, num_key_value_heads=1, head_dim=32, rms_norm_eps=1e-6,
                                                 rope_theta=1e6, tie_word_embeddings=True)),
+    # Moxin's architecture (DINOv2 with registers and LayerScale, SigLIP with its 4304-wide MLP, the projector, a Mistral decoder
+    # with the real 32,064-token vocabulary), narrow and three blocks deep per tower (the last of which is never run)
+    'moxin': shaped_config('moxin-7b', vision_configs=[dict(embed_dim=32, depth=3, num_heads=2, mlp_dim=128), dict(embed_dim=48, depth=3, num_heads=2, mlp_dim=4304)],
+                           text_config=dict(model_type='mistral', hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                                            num_key_value_heads=2, head_dim=16, vocab_size=32064, pad_token_id=32000)),
 }
 
 def tiny_config(arch:str, **changes) -> dict:
@@ -84,6 +97,9 @@ def tiny_model(arch:str, dtype:str='bfloat16', seed:int=0, **changes) -> nn.Modu
         from ominix_quant.models.bert import BertEncoder
         m = BertEncoder(cfg)
     else: m = build_model(cfg)
+    if arch == 'moxin':  # MLX starts the towers' tokens and position embeddings at zero and LayerScale at one: make them matter
+        m.update(tree_unflatten([(k, mx.random.normal(v.shape) * (0.3 if k.endswith('scale_factor') else 0.02) + k.endswith('scale_factor'))
+                                 for k, v in tree_flatten(m.parameters()) if k.endswith(('_token', 'pos_embed', 'scale_factor'))]))
     m.set_dtype(getattr(mx, dtype)); mx.eval(m.parameters())
     return m
 
@@ -114,13 +130,41 @@ def asr_tokenizer_folder(progress:bool=True) -> Path:
         WhisperFeatureExtractor(feature_size=128, sampling_rate=16000).to_json_file(str(tmp / 'preprocessor_config.json'))
     return dst
 
+def vlm_tokenizer_folder(progress:bool=True) -> Path:
+    "Mistral's 32,000-token SentencePiece (`mistral-common`; Moxin's is Mistral's) with Moxin's `<PAD>` (id 32000), as a transformers tokenizer."
+    dst = models_dir() / 'moxin-tokenizer'
+    if (dst / 'tokenizer.json').is_file(): return dst
+    import shutil
+    from tokenizers import AddedToken
+    from transformers import LlamaTokenizer
+    files = wheel_files('mistral-common==1.13.1', 'mistral_common/data', progress)
+    with atomic_folder(dst, overwrite=dst.exists()) as tmp:
+        shutil.copy(files / 'tokenizer.model.v1', tmp / 'tokenizer.model')
+        tok = LlamaTokenizer.from_pretrained(str(tmp), legacy=False)
+        tok.add_special_tokens({'pad_token': AddedToken('<PAD>', special=True, normalized=False)})
+        (tmp / 'tokenizer.model').unlink()
+        tok.save_pretrained(str(tmp))
+    return dst
+
+def _moxin_file(m, layout:str, seed:int) -> dict:
+    "A tiny Moxin's tensors as a checkpoint of `layout` holds them: the converted and native ones with the tensors Moxin never runs."
+    from ominix_quant.models.moxin import to_layout, unused_shapes
+    w = dict(tree_flatten(m.parameters()))
+    if layout != 'mlx':
+        mx.random.seed(seed + 1)
+        dt = next(iter(w.values())).dtype
+        w |= {k: (mx.random.normal(s) * 0.02).astype(dt) for k, s in unused_shapes(m.specs).items()}
+    return to_layout(w, layout)
+
 def tiny_checkpoint(arch:str, folder, dtype:str='bfloat16', seed:int=0, tokenizer:bool=True, layout:str='mlx', **changes) -> Path:
-    "Save `tiny_model(arch, …)` with its config (and a real tokenizer) as a model folder; Qwen3-ASR in any of its `layout`s."
+    "Save `tiny_model(arch, …)` with its config (and a real tokenizer) as a model folder; Qwen3-ASR and Moxin in any of their `layout`s."
     m, cfg = tiny_model(arch, dtype, seed, **changes), tiny_config(arch, **changes)
-    if arch != 'qwen3_asr': return save_model(m, cfg, folder, src=tokenizer_folder() if tokenizer else None)
-    from ominix_quant.models.qwen3_asr import layout_config, to_layout
+    if arch not in ('qwen3_asr', 'moxin'): return save_model(m, cfg, folder, src=tokenizer_folder() if tokenizer else None)
     with atomic_folder(folder) as tmp:
-        write_shards(to_layout(dict(tree_flatten(m.parameters())), layout), tmp)
-        write_config(layout_config(cfg, layout), tmp)
-        if tokenizer: copy_side_files(asr_tokenizer_folder(), tmp)
+        if arch == 'moxin': write_shards(_moxin_file(m, layout, seed), tmp); write_config(cfg, tmp)
+        else:
+            from ominix_quant.models.qwen3_asr import layout_config, to_layout
+            write_shards(to_layout(dict(tree_flatten(m.parameters())), layout), tmp)
+            write_config(layout_config(cfg, layout), tmp)
+        if tokenizer: copy_side_files(vlm_tokenizer_folder() if arch == 'moxin' else asr_tokenizer_folder(), tmp)
     return Path(folder)

@@ -273,6 +273,7 @@ class MemoryPlan:
     components: dict  # component -> Footprint under the policy
     full: dict  # component -> Footprint with everything kept (in `dtype`)
     dtype: str = 'bfloat16'
+    unused: int = 0  # parameters the checkpoint holds that the model never runs (dropped on loading, kept in `dtype` in the files)
 
     @property
     def total_bytes(self) -> int: return sum(f.total for f in self.components.values())
@@ -282,11 +283,14 @@ class MemoryPlan:
     def bits_per_weight(self) -> float: return 8 * self.total_bytes / self.params if self.params else 0.0
     @property
     def full_bytes(self) -> int: return sum(f.total for f in self.full.values())
+    @property
+    def unused_bytes(self) -> int: return self.unused * _itemsize(self.dtype)
 
     def to_dict(self) -> dict:
         "The plan as JSON-ready data: total bytes, bits per weight, bytes by component (and the full-precision bytes)."
         return {'model': self.model, 'policy': self.policy, 'total_bytes': self.total_bytes, 'bits_per_weight': round(self.bits_per_weight, 4),
-                'components': {c: f.total for c, f in self.components.items()}, 'params': self.params, f'{self.dtype}_bytes': self.full_bytes}
+                'components': {c: f.total for c, f in self.components.items()}, 'params': self.params, f'{self.dtype}_bytes': self.full_bytes} \
+               | ({'unused_params': self.unused, 'checkpoint_bytes': self.total_bytes + self.unused_bytes} if self.unused else {})
 
     def df(self):
         "One row per component: parameters, bytes in full precision and under the policy, bits per weight."
@@ -296,9 +300,14 @@ class MemoryPlan:
         rows.append(dict(component='total', params=self.params, full_gb=self.full_bytes / 1e9, planned_gb=self.total_bytes / 1e9, bpw=self.bits_per_weight))
         return pd.DataFrame(rows).set_index('component').rename(columns={'full_gb': f'{self.dtype} GB', 'planned_gb': 'planned GB', 'bpw': 'bits/weight'})
 
+    def _unused_note(self) -> str:
+        return (f'; the checkpoint also holds {self.unused:,} parameters the model never runs ({self.unused_bytes / 1e9:.3f} GB, dropped on loading): '
+                f'{(self.total_bytes + self.unused_bytes) / 1e9:.3f} GB as saved ({self.dtype}: {(self.full_bytes + self.unused_bytes) / 1e9:.3f} GB)') if self.unused else ''
     def __repr__(self):
-        return f'{self.model} under {self.policy}: {self.total_bytes / 1e9:.3f} GB ({self.bits_per_weight:.3f} bits/weight; {self.dtype}: {self.full_bytes / 1e9:.3f} GB)'
-    def _repr_html_(self): return f'<p><b>{self.model}</b> under <code>{self.policy}</code></p>' + self.df().to_html(float_format='{:.3f}'.format)
+        return (f'{self.model} under {self.policy}: {self.total_bytes / 1e9:.3f} GB ({self.bits_per_weight:.3f} bits/weight; {self.dtype}: '
+                f'{self.full_bytes / 1e9:.3f} GB){self._unused_note()}')
+    def _repr_html_(self):
+        return f'<p><b>{self.model}</b> under <code>{self.policy}</code>{self._unused_note()}</p>' + self.df().to_html(float_format='{:.3f}'.format)
 
 # %% ../nbs/02_policy.ipynb #17c9c2cf
 def memory_plan(src, policy:Policy|None=None, dtype:str='bfloat16') -> MemoryPlan:
@@ -314,13 +323,14 @@ def memory_plan(src, policy:Policy|None=None, dtype:str='bfloat16') -> MemoryPla
             name, where = from_here(p), p
         else: config, name, where = read_config(p), from_here(p), p / 'config.json'
     if not isinstance(config, dict): raise ValueError(f'{where}: a config must be a JSON object')
-    table = inventory(build_model(config, where), name=name)
+    model = build_model(config, where)
+    table = inventory(model, name=name)
     policy = policy or Policy((), load_settings().spec, 'default')
     comps, full = {}, {}
     for l in table:
         comps[l.component] = comps.get(l.component, Footprint()) + layer_bytes(l, policy.resolve(l), dtype)
         full[l.component] = full.get(l.component, Footprint()) + layer_bytes(l, KEEP, dtype)
-    return MemoryPlan(name, policy.name, comps, full, dtype)
+    return MemoryPlan(name, policy.name, comps, full, dtype, getattr(model, 'unused_params', 0))
 
 # %% ../nbs/02_policy.ipynb #589b4ce3
 @patch
