@@ -201,6 +201,8 @@ def to_layout(weights:dict, layout:str) -> dict:
     return {file_name(k, layout): v.transpose(0, 3, 1, 2) if layout != 'mlx' and _PATCH.match(k) else v for k, v in weights.items()}
 
 # %% ../../nbs/07e_moxin.ipynb #0736ea8c
+_SAID = {}  # what has been said (each message once a process)
+
 class Moxin(nn.Module):
     "Moxin-7B VLM: DINOv2 and SigLIP towers, the fused-GELU projector, and mlx-lm's Llama model as the Mistral decoder."
     component_rules = ((r'^vision_backbone\.featurizer(\.|$)', 'DINOv2 tower'), (r'^vision_backbone\.fused_featurizer(\.|$)', 'SigLIP tower'),
@@ -241,8 +243,8 @@ class Moxin(nn.Module):
         out, self.dropped = to_mlx_names(weights, self.specs)
         if self.dropped:
             n = sum(int(np.prod(weights[k].shape)) for k in self.dropped)
-            warnings.warn(f'dropped {len(self.dropped)} tensors ({n:,} parameters) that Moxin never uses at inference: each tower\'s last block '
-                          "and final norm, SigLIP's attention pool", stacklevel=2)
+            warnings.warn_explicit(f'dropped {len(self.dropped)} tensors ({n:,} parameters) that Moxin never uses at inference: each tower\'s '
+                                   "last block and final norm, SigLIP's attention pool", UserWarning, 'ominix_quant.models.moxin', 0, registry=_SAID)
         if self.language_model.args.tie_word_embeddings: out.pop('language_model.lm_head.weight', None)
         return out
 
