@@ -17,12 +17,13 @@ from .checkpoint import atomic_write
 from .runners.llm import LLMRunner, device_name
 
 # %% auto #0
-__all__ = ['DEFAULT_PRECISIONS', 'SPEECH_PRECISIONS', 'COLUMNS', 'parse_precision', 'BenchTable', 'mixed_name', 'quality_rows',
-           'speed_rows', 'table_of', 'speech_rows', 'benchmark']
+__all__ = ['DEFAULT_PRECISIONS', 'SPEECH_PRECISIONS', 'VISION_PRECISIONS', 'COLUMNS', 'parse_precision', 'BenchTable',
+           'mixed_name', 'quality_rows', 'speed_rows', 'table_of', 'speech_rows', 'vision_rows', 'benchmark']
 
 # %% ../nbs/11_bench.ipynb #9dd6bd9a
 DEFAULT_PRECISIONS = ('bf16', '8-bit g64', '4-bit g64', 'mixed 5.0')
-SPEECH_PRECISIONS = ('as stored', 'asr', '8-bit g64', '4-bit g64', 'mixed 5.0')  # speech models: the stored dtype (Whisper's is float16), the ASR recipe
+SPEECH_PRECISIONS = ('as stored', 'asr', '8-bit g64', '4-bit g64', 'mixed 5.0')
+VISION_PRECISIONS = ('as stored', 'vlm', '8-bit g64', '4-bit g64')  # vision-language models: the stored dtype, the VLM recipe  # speech models: the stored dtype (Whisper's is float16), the ASR recipe
 
 def parse_precision(p):
     "A `Policy` for 'bf16', 'as stored', 'B-bit gG' or a recipe name (or a `Policy` as given), or the target bits per weight of 'mixed B'."
@@ -38,7 +39,7 @@ def parse_precision(p):
 
 # %% ../nbs/11_bench.ipynb #5fb70687
 COLUMNS = {'bpw': 'bits/weight', 'weight_gb': 'weights GB', 'peak_gb': 'peak GB', 'prompt_tps': 'prompt tok/s', 'decode_tps': 'decode tok/s',
-           'rtf': 'RTF', 'audio_per_second': 'audio s/s', 'load_seconds': 'load s',
+           'rtf': 'RTF', 'audio_per_second': 'audio s/s', 'image_seconds': 'image s', 'load_seconds': 'load s',
            'ppl': 'PPL', 'ppl_change': 'ΔPPL', 'wer': 'WER', 'wer_vs_base': 'words changed', 'kld': 'KLD', 'top1': 'same top-1'}
 
 class BenchTable:
@@ -51,7 +52,7 @@ class BenchTable:
     def formatted(self):
         "The table with readable headers and units."
         f = {'bpw': '{:.2f}', 'weight_gb': '{:.3f}', 'peak_gb': '{:.3f}', 'prompt_tps': '{:,.1f}', 'decode_tps': '{:,.2f}',
-             'ppl': '{:.3f}', 'ppl_change': '{:+.2%}', 'kld': '{:.5f}', 'top1': '{:.2%}', 'rtf': '{:.3f}', 'audio_per_second': '{:,.1f}',
+             'ppl': '{:.3f}', 'ppl_change': '{:+.2%}', 'kld': '{:.5f}', 'top1': '{:.2%}', 'rtf': '{:.3f}', 'audio_per_second': '{:,.1f}', 'image_seconds': '{:.3f}',
              'load_seconds': '{:.2f}', 'wer': '{:.1%}', 'wer_vs_base': '{:.1%}'}
         d = self.df[[c for c in COLUMNS if c in self.df]].copy()
         for c in d: d[c] = [('' if v != v else f[c].format(v)) for v in d[c]]  # NaN: not measured
@@ -86,17 +87,18 @@ class BenchTable:
 # %% ../nbs/11_bench.ipynb #ff1f05a4
 @patch
 def figure(self:BenchTable):
-    "Four panels: weight memory, speed (decode tok/s; speech: RTF), KL divergence and perplexity change (speech: WER) per precision."
+    "Four panels: weight memory, speed (decode tok/s; speech: RTF), KL divergence and perplexity change (speech: WER; VLMs: top-1) per precision."
     from plotly.subplots import make_subplots
     d = self.df
     speech = 'rtf' in d
+    last = ('wer', 'word error rate') if speech else ('ppl_change', 'perplexity change') if 'ppl_change' in d else ('top1', 'same top-1')
     panels = [('weight_gb', 'weights (GB)'), ('rtf', 'real-time factor') if speech else ('decode_tps', 'decode (tok/s)'),
-              ('kld', 'KLD vs full precision (nats/token)'), ('wer', 'word error rate') if speech else ('ppl_change', 'perplexity change')]
+              ('kld', 'KLD vs full precision (nats/token)'), last]
     fig = make_subplots(rows=1, cols=4, subplot_titles=[t for _, t in panels])
     for k, (c, t) in enumerate(panels, 1):
         if c in d: fig.add_bar(x=list(d.index), y=d[c], name=t, row=1, col=k, marker_color='#4C78A8', showlegend=False,
                                hovertemplate='%{x}: %{y:.4g}<extra>' + t + '</extra>')
-    fig.update_yaxes(tickformat='.0%' if speech else '+.0%', row=1, col=4)
+    fig.update_yaxes(tickformat='+.0%' if last[0] == 'ppl_change' else '.0%', row=1, col=4)
     fig.update_layout(title=f'{self.model} · {self.device}', height=360, template='plotly_white', margin=dict(t=80))
     return fig
 
@@ -189,14 +191,58 @@ def _speech_benchmark(src, parsed:dict, quality:bool, candidates, progress:bool)
     settings = dict(audio='pyannote.audio sample.wav: 30 s, two English speakers on the phone', reference='sample.stm')
     return table_of(list(pols), qual, speed, Path(src).name, settings)
 
+def _vision_quality(src, pols:dict, image, progress:bool) -> dict:
+    "{name: KLD and top-1} of each policy on the full-precision model's own description of `image` (teacher forced, float32 activations)."
+    from tqdm.auto import tqdm
+    from ominix_quant.runners.vlm import VLMRunner
+    base = VLMRunner(src, activations='float32', progress=False)
+    base.describe(image, max_tokens=64)
+    ids, b = base.last_ids, base.logprobs(image, base.last_ids)
+    del base; _free()
+    out = {}
+    for n, pol in tqdm(pols.items(), desc='quality', unit='precision', disable=not progress):
+        lp = VLMRunner(src, None if pol.default is KEEP and not pol.rules else pol, activations='float32', progress=False).logprobs(image, ids)
+        out[n] = dict(kld=float((mx.exp(b) * (b - lp)).sum(-1).mean()), top1=float((mx.argmax(b, -1) == mx.argmax(lp, -1)).mean()))
+        _free()
+    return out
+
+def vision_rows(runs:dict, image, decode_tokens:int=32, progress:bool=True) -> dict:
+    "{name: speed and memory columns} of each vision-language `(source, policy or None)` in `runs`: `image` described, one model at a time."
+    from tqdm.auto import tqdm
+    from ominix_quant.runners.vlm import VLMRunner
+    out = {}
+    for n, (src, pol) in tqdm(runs.items(), desc='speed', unit='precision', disable=not progress):
+        r = VLMRunner(src, None if pol is None or (pol.default is KEEP and not pol.rules) else pol, progress=False)
+        s = r.measure(image, decode_tokens=decode_tokens)
+        out[n] = {k: float(getattr(s, k)) for k in ('weight_gb', 'peak_gb', 'image_seconds', 'prompt_tps', 'decode_tps')} | dict(load_seconds=r.load_seconds)
+        out[n].update(activations=s.activations, bpw_stored=8 * r.weight_bytes / sum(l.params for l in inventory(r.model)))
+        del r; _free()
+    return out
+
+def _vision_benchmark(src, parsed:dict, quality:bool, decode_tokens:int, progress:bool) -> BenchTable:
+    "The benchmark table of a vision-language model: image encoding, prompt and decode speed, memory; KLD and top-1 on its own description."
+    from ominix_quant.texts import image_sample
+    if mixed := [n for n, p in parsed.items() if isinstance(p, float)]:
+        raise ValueError(f'{mixed[0]!r}: allocation needs sensitivities, which are not measured for vision-language models yet; '
+                         "give recipes or specs ('vlm', '8-bit g64')")
+    image = image_sample(progress=progress)
+    qual = _vision_quality(src, parsed, image, progress) if quality else {}
+    speed = vision_rows({n: (src, p) for n, p in parsed.items()}, image, decode_tokens, progress)
+    settings = dict(image="scikit-image's astronaut (512×512)", question='What is in this picture?', decode_tokens=decode_tokens)
+    return table_of(list(parsed), qual, speed, Path(src).name, settings)
+
 def benchmark(source=None, precisions=DEFAULT_PRECISIONS, quality:bool=True, n_tokens:int=2048, prompt_tokens:int=256,
               decode_tokens:int=32, sens_tokens:int=512, candidates=None, progress:bool=True) -> BenchTable:
-    "The benchmark table of `source` (default: the bundled model) at each of `precisions`; speech models are measured on recorded speech."
+    "The benchmark table of `source` (default: the bundled model) at each of `precisions`; speech models on recorded speech, VLMs on a photograph."
     from ominix_quant.sources import resolve
     from ominix_quant.evaluate import Evaluator
     from ominix_quant.checkpoint import read_config
     from ominix_quant.runners.asr import SPEECH_FAMILIES
+    from ominix_quant.runners.vlm import VISION_FAMILIES
     src = resolve(source, progress=progress)
+    if read_config(src).get('model_type') in VISION_FAMILIES:
+        parsed = _parsed(VISION_PRECISIONS if precisions is DEFAULT_PRECISIONS else precisions, quality)
+        return _vision_benchmark(src, parsed, quality, decode_tokens, progress)
     if read_config(src).get('model_type') in SPEECH_FAMILIES:
         parsed = _parsed(SPEECH_PRECISIONS if precisions is DEFAULT_PRECISIONS else precisions, quality)
         return _speech_benchmark(src, parsed, quality, candidates, progress)

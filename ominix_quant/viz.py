@@ -31,7 +31,7 @@ def log_axis(lo:float, hi:float) -> dict:
     return dict(type='log', range=[math.log10(lo), math.log10(hi)], tickvals=vals, ticktext=[f'{v:g}' for v in vals])
 
 COLORS = {'decoder': '#1f77b4', 'encoder': '#17becf', 'embeddings': '#2ca02c', 'head': '#d62728', 'experts': '#9467bd',
-          'router': '#8c564b', 'vision tower': '#e377c2', 'audio tower': '#bcbd22', 'projector': '#ff7f0e', 'other': '#7f7f7f'}
+          'router': '#8c564b', 'vision tower': '#e377c2', 'DINOv2 tower': '#e377c2', 'SigLIP tower': '#f7b6d2', 'audio tower': '#bcbd22', 'projector': '#ff7f0e', 'other': '#7f7f7f'}
 
 # %% ../nbs/04_viz.ipynb #df8828ef
 _LABELS = {'sqnr_db': 'SQNR (dB, higher is better)', 'rel_error': 'relative error ‖ŵ−w‖/‖w‖', 'mse': 'MSE'}

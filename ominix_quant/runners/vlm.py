@@ -68,7 +68,7 @@ class VLMSpeed(Speed):
 
 @patch
 def stream(self:VLMRunner, image, question:str=QUESTION, max_tokens:int=256, temp:float=0.0, top_p:float=1.0, **kw):
-    "Yield the answer about `image` (a path, Pillow image or array) piece by piece; its `VLMSpeed` is in `self.last` afterwards."
+    "Yield the answer about `image` (a path, Pillow image or array) piece by piece; its `VLMSpeed` (and the token ids) in `self.last` (`self.last_ids`) afterwards."
     from mlx_lm.generate import stream_generate
     from mlx_lm.sample_utils import make_sampler
     ids = self.prompt_ids(question)
@@ -78,9 +78,10 @@ def stream(self:VLMRunner, image, question:str=QUESTION, max_tokens:int=256, tem
     seconds = time.perf_counter() - t0
     x = self.model.splice(mx.array([ids]), img)[0]
     stand_in = mx.array([ids[0]] * (img.shape[1] + 1) + ids[1:])  # ids beside the embeddings: mlx-lm reads only their number
-    r = None
+    r, self.last_ids = None, []
     for r in stream_generate(self.model.language_model, self.tokenizer, stand_in, max_tokens=max_tokens, sampler=make_sampler(temp, top_p),
                              input_embeddings=x, **kw):
+        self.last_ids.append(r.token)
         yield r.text
     if r is not None:
         self.last = VLMSpeed(r.prompt_tokens, r.prompt_tps, r.generation_tokens, r.generation_tps, mx.get_peak_memory() / 1e9,
@@ -90,6 +91,16 @@ def stream(self:VLMRunner, image, question:str=QUESTION, max_tokens:int=256, tem
 def describe(self:VLMRunner, image, question:str=QUESTION, max_tokens:int=256, temp:float=0.0, top_p:float=1.0, **kw) -> str:
     "The whole answer about `image` (see `stream`)."
     return ''.join(self.stream(image, question, max_tokens, temp, top_p, **kw))
+
+# %% ../../nbs/10b_vlm.ipynb #a2b3fd55
+@patch
+def logprobs(self:VLMRunner, image, ids:list, question:str=QUESTION) -> mx.array:
+    "Log-probabilities [len(ids), vocab] the model gives each of `ids` as the answer about `image` (teacher forcing, one pass)."
+    if not len(ids): raise ValueError('no answer tokens to score')
+    p, dt = self.prompt_ids(question), getattr(mx, self.activations)
+    logits = self.model(mx.array([p + list(ids)]), tuple(x.astype(dt) for x in pixels(image, self.model.specs)))[0].astype(mx.float32)
+    logits = logits[len(p) + self.model.image_tokens - 1:-1]  # the positions that predict `ids`
+    return logits - mx.logsumexp(logits, axis=-1, keepdims=True)
 
 # %% ../../nbs/10b_vlm.ipynb #4645a16b
 @patch
