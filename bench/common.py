@@ -13,3 +13,15 @@ def child_json(script, *args, what='child'):
     out = subprocess.run([sys.executable, str(script), '--child', *map(str, args)], capture_output=True, text=True)
     if out.returncode: sys.exit(f'{what} failed:\n{out.stderr[-3000:]}')
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def shaped_folder(shape, dst, tokenizer):
+    "A random-weight BF16 folder of a real model's shape (`fixtures.SHAPED`) with `tokenizer`'s files (lazy weights: each made as it is written)."
+    import mlx.core as mx
+    from ominix_quant.checkpoint import build_model, save_model
+    from ominix_quant.fixtures import shaped_config
+    if (dst / 'config.json').exists(): return dst
+    cfg = shaped_config(shape)
+    mx.random.seed(0)
+    m = build_model(cfg); m.set_dtype(mx.bfloat16)
+    return save_model(m, cfg, dst, src=tokenizer)
