@@ -100,6 +100,26 @@ def test_bad_input(vlm, tmp_path):
     assert not (tmp_path / 'out').exists() and not list(tmp_path.glob('.out*'))
 
 
+def test_towers_equal_timm(tmp_path):
+    "Where timm runs (it needs a torchvision that matches torch: not PyPI's Linux build with CPU-only torch), its own towers, loaded strictly with a native checkpoint's tensors, give our features."
+    try: import timm, torch
+    except Exception as e: pytest.skip(f'timm does not import here ({type(e).__name__}: {str(e)[:80]})')
+    from ominix_quant.models.moxin import pixels
+    from ominix_quant.texts import image_sample
+    f = tiny_checkpoint('moxin', tmp_path / 'native', 'float32', layout='prismatic')
+    w = {k: torch.tensor(np.array(v)) for k, v in mx.load(str(f / 'model.safetensors')).items()}
+    model, _ = load_model(f)
+    px = pixels(image_sample(progress=False), model.specs)
+    for name, ours, x, pre, kw in (('vit_large_patch14_reg4_dinov2', model.vision_backbone.featurizer, px[0], 'vision_backbone.featurizer.', {}),
+                                   ('vit_so400m_patch14_siglip_224', model.vision_backbone.fused_featurizer, px[1], 'vision_backbone.fused_featurizer.',
+                                    dict(mlp_ratio=4304 / 48))):
+        s = ours.spec
+        t = timm.create_model(name, pretrained=False, img_size=224, embed_dim=s.embed_dim, depth=s.depth, num_heads=s.num_heads, num_classes=0, **kw).eval()
+        t.load_state_dict({k[len(pre):]: v for k, v in w.items() if k.startswith(pre)}, strict=True)  # the unused tensors too
+        with torch.no_grad(): theirs = t.get_intermediate_layers(torch.tensor(np.array(x)).permute(0, 3, 1, 2), n={s.depth - 2})[0].numpy()
+        assert np.abs(np.array(ours(x)) - theirs).max() / np.abs(theirs).max() < 1e-5
+
+
 def main_raise(argv):
     "Run the CLI and turn its exit code 1 into the error it printed."
     err = io.StringIO()
