@@ -47,6 +47,10 @@ SHAPED = {
                                                                                   pad_token_id=32000)),
 }
 
+# GLM-4.5 (and 4.6): Air's architecture, wider and deeper, with q/k norms
+SHAPED['glm-4.5'] = {**SHAPED['glm-4.5-air'], 'hidden_size': 5120, 'num_hidden_layers': 92, 'first_k_dense_replace': 3, 'intermediate_size': 12288,
+                      'moe_intermediate_size': 1536, 'n_routed_experts': 160, 'use_qk_norm': True, 'routed_scaling_factor': 2.5}
+
 def _config(table:dict, name:str, what:str, changes:dict) -> dict:
     "A copy of `table[name]` with `changes` applied; an unknown name is a KeyError that lists the known ones."
     if name not in table: raise KeyError(f'no {what} {name!r}; known: {", ".join(table)}')

@@ -13,7 +13,8 @@ import mlx.nn as nn
 from .affine import GROUP_SIZES
 
 # %% auto #0
-__all__ = ['COMPONENT_RULES', 'layer_kind', 'component_of', 'why_not', 'Layer', 'LayerTable', 'inventory']
+__all__ = ['COMPONENT_RULES', 'FAMILY_RULES', 'layer_kind', 'model_rules', 'component_of', 'why_not', 'Layer', 'LayerTable',
+           'inventory']
 
 # %% ../nbs/01_inventory.ipynb #65016992
 def _switch_classes():
@@ -47,6 +48,16 @@ COMPONENT_RULES = (
     (r'(^|\.)(layers|h|blocks|decoder|language_model|transformer)(\.|$)', 'decoder'),
     (r'^(model\.)?(norm|ln_f|norm_f|final_layernorm|final_layer_norm)$', 'decoder'),
 )
+
+FAMILY_RULES = {  # finer parts of families whose model code is a library's (keyed by mlx-lm's module name)
+    'glm4_moe': ((r'\.mlp\.switch_mlp\.', 'routed experts'), (r'\.mlp\.shared_experts\.', 'shared experts'), (r'\.mlp\.gate$', 'router'),
+                 (r'\.self_attn\.', 'attention'), (r'\.mlp\.(gate|up|down)_proj$', 'dense MLP'),
+                 (r'(^|\.)(input_layernorm|post_attention_layernorm|norm)$', 'norms')),
+}
+
+def model_rules(model) -> tuple:
+    "The (pattern, component) rules `model` names its own parts by: its `component_rules`, or its family's (`FAMILY_RULES`)."
+    return (*getattr(model, 'component_rules', ()), *FAMILY_RULES.get(type(model).__module__.rsplit('.', 1)[-1], ()))
 
 def component_of(path:str, rules=()) -> str:
     "The component a layer belongs to, from `rules` (pattern, component) first, then `COMPONENT_RULES`."
@@ -172,8 +183,8 @@ def __repr__(self:LayerTable): return f'LayerTable({self.name}: {len(self)} laye
 
 # %% ../nbs/01_inventory.ipynb #a493f482
 def inventory(model:nn.Module, group_size:int=64, components=(), name:str|None=None) -> LayerTable:
-    "The `LayerTable` of `model`; `components`: extra (regex, component) rules tried first, then the model's own `component_rules`."
+    "The `LayerTable` of `model`; `components`: extra (regex, component) rules tried first, then the model's own (`model_rules`)."
     if not isinstance(model, nn.Module): raise TypeError(f'inventory needs an mlx.nn.Module, got {type(model).__name__}')
-    rules = (*components, *getattr(model, 'component_rules', ()))  # a family whose names say little (Whisper's `encoder`) names its parts
+    rules = (*components, *model_rules(model))  # a family whose names say little (Whisper's `encoder`) or too little (GLM's experts) names its parts
     rows = [_layer(p, m, rules) for p, m in model.named_modules()]
     return LayerTable([r for r in reversed(rows) if r is not None], group_size, name or type(model).__module__.split('.')[-1])

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 from .affine import QuantSpec, tensor_footprint, Footprint, _itemsize
-from .inventory import Layer, LayerTable, _layer, _QUANTIZABLE
+from .inventory import Layer, LayerTable, _layer, _QUANTIZABLE, model_rules
 from .settings import load_settings, Recipe
 
 # %% auto #0
@@ -165,10 +165,13 @@ def undivisible(self:Policy, table:LayerTable) -> Undivisible:
 # %% ../nbs/02_policy.ipynb #6c720cec
 @patch(cls_method=True)
 def from_recipe(cls:Policy, recipe, settings=None):
-    "The policy of a `settings.ini` recipe (a `Recipe` or its name)."
+    "The policy of a `settings.ini` recipe (a `Recipe` or its name): its kept layers first, then its other specs, then its spec."
     if not isinstance(recipe, Recipe): recipe = (settings or load_settings()).recipe(recipe)
     if recipe.spec is None: return cls((), KEEP, recipe.name)
-    return cls(tuple(Rule(KEEP, p, note=f'recipe {recipe.name}: keep') for p in recipe.keep), recipe.spec, recipe.name)
+    path = lambda t: any(c in t for c in '*?.')
+    rules = [Rule(KEEP, p, note=f'recipe {recipe.name}: keep') for p in recipe.keep]
+    rules += [Rule(s, pattern=t if path(t) else None, component=None if path(t) else t, note=f'recipe {recipe.name}') for t, s in recipe.specs]
+    return cls(tuple(rules), recipe.spec, recipe.name)
 
 # %% ../nbs/02_policy.ipynb #f0b848b0
 def _more_precise(a, b):
@@ -180,6 +183,7 @@ def _more_precise(a, b):
 def to_predicate(self:Policy, model=None, chain:bool|None=None, components=()):
     "A `class_predicate` for `nn.quantize` that applies this policy (and the model's own `quant_predicate`)."
     theirs = getattr(model, 'quant_predicate', None) if (self.chain_model_predicate if chain is None else chain) else None
+    components = (*components, *model_rules(model)) if model is not None else components  # the components the inventory names
     def predicate(path, module):
         if not hasattr(module, 'to_quantized'): return False
         l = _layer(path, module, components)

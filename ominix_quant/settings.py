@@ -42,13 +42,14 @@ def _line_of(text, section, key=None):
 # %% ../nbs/00b_settings.ipynb #95d26a13
 @dataclass(frozen=True)
 class Recipe:
-    "A named quantization recommendation: a spec (None: don't quantize) and the layers kept in BF16."
+    "A named quantization recommendation: a spec (None: don't quantize), the layers kept in BF16, and other specs for some."
     name: str
     spec: QuantSpec|None
     keep: tuple = ()  # glob patterns of layer paths kept in BF16
     description: str = ''
     min_params: float|None = None  # meant for models at least this large
     max_params: float|None = None  # ... and smaller than this
+    specs: tuple = ()  # (target, QuantSpec): a component name, or a glob on layer paths (it has `*`, `?` or `.`)
 
     def keeps(self, path):
         "Is the layer at `path` kept in BF16 (every layer is, by a recipe that quantizes nothing)?"
@@ -58,7 +59,8 @@ class Recipe:
         return (self.min_params is None or n_params >= self.min_params) and (self.max_params is None or n_params < self.max_params)
     def _repr_markdown_(self):
         what = f'**{self.spec}**' if self.spec else '**no quantization**'
-        return f'`{self.name}`: {what}; keep {", ".join(f"`{k}`" for k in self.keep) or "nothing"} in BF16. {self.description}'
+        other = ''.join(f'; `{t}` at {s}' for t, s in self.specs)
+        return f'`{self.name}`: {what}{other}; keep {", ".join(f"`{k}`" for k in self.keep) or "nothing"} in BF16. {self.description}'
 
 # %% ../nbs/00b_settings.ipynb #069d5493
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class Settings:
 
 # %% ../nbs/00b_settings.ipynb #8932a9d1
 _KEYS = {'quantization': {'bits', 'group_size'}, 'paths': {'models'},
-         'recipe': {'description', 'bits', 'group_size', 'keep', 'min_params', 'max_params', 'quantize'}}
+         'recipe': {'description', 'bits', 'group_size', 'keep', 'min_params', 'max_params', 'quantize', 'specs'}}
 
 def _read(cp, text, source):
     "Read `text` into configparser `cp`, turning its errors into `SettingsError`s."
@@ -130,12 +132,21 @@ def _bool(s):
     raise ValueError('expected true or false')
 
 # %% ../nbs/00b_settings.ipynb #0f5eee86
+def _specs(text:str) -> tuple:
+    "`((target, QuantSpec), …)` from `target: spec, target: spec`."
+    out = []
+    for part in (p.strip() for p in text.split(',') if p.strip()):
+        target, sep, spec = part.rpartition(':')
+        if not sep or not target.strip(): raise ValueError(f'{part!r} is not `target: spec` (e.g. `attention: 6-bit g64`)')
+        out.append((target.strip(), QuantSpec.parse(spec)))
+    return tuple(out)
+
 def _recipe(cp, texts, sec, default):
     "The `Recipe` of section `[recipe.NAME]`."
     v = lambda k, conv, d=None: _value(cp, texts, sec, k, conv, d)
     return Recipe(sec.split('.', 1)[1], _spec(cp, texts, sec, default) if v('quantize', _bool, True) else None,
                   tuple(p.strip() for p in v('keep', str, '').split(',') if p.strip()), v('description', str, ''),
-                  v('min_params', float), v('max_params', float))
+                  v('min_params', float), v('max_params', float), v('specs', _specs, ()))
 
 # %% ../nbs/00b_settings.ipynb #daa5502e
 def parse_settings(text:str, source='settings.ini', base:bool=True) -> Settings:

@@ -30,7 +30,7 @@ def log_axis(lo:float, hi:float) -> dict:
     if len(vals) > 10: vals = [v for v in vals if f'{v:.0e}'.startswith('1')]  # many decades: label the decades only
     return dict(type='log', range=[math.log10(lo), math.log10(hi)], tickvals=vals, ticktext=[f'{v:g}' for v in vals])
 
-COLORS = {'decoder': '#1f77b4', 'encoder': '#17becf', 'embeddings': '#2ca02c', 'head': '#d62728', 'experts': '#9467bd',
+COLORS = {'decoder': '#1f77b4', 'encoder': '#17becf', 'embeddings': '#2ca02c', 'head': '#d62728', 'experts': '#9467bd', 'routed experts': '#9467bd', 'shared experts': '#c5b0d5', 'attention': '#1f77b4', 'dense MLP': '#aec7e8', 'norms': '#c7c7c7',
           'router': '#8c564b', 'vision tower': '#e377c2', 'DINOv2 tower': '#e377c2', 'SigLIP tower': '#f7b6d2', 'audio tower': '#bcbd22', 'projector': '#ff7f0e', 'other': '#7f7f7f'}
 
 # %% ../nbs/04_viz.ipynb #df8828ef

@@ -20,9 +20,9 @@ def test_moe_estimate_equals_analysis(moe):
     specs = (QuantSpec(8, 64), QuantSpec(4, 32), QuantSpec(4, 64), QuantSpec(3, 64))
     sw = sweep(moe, specs, progress=False)
     p = LayerPicker(moe, recipe='moe', errors=sw, specs=specs, progress=False)
-    assert 'experts' in p.choices.components and any(l.kind == 'SwitchLinear' for l in p.choices.layers)
-    p.node('component', 'experts').bits.value = 4
-    p.node('component', 'experts').gs.value = 32
+    assert 'routed experts' in p.choices.components and any(l.kind == 'SwitchLinear' for l in p.choices.layers)
+    p.node('component', 'routed experts').bits.value = 4
+    p.node('component', 'routed experts').gs.value = 32
     p.node('group', 'model.layers.*.self_attn.o_proj').keep.value = True
     rep = analyze(moe, p.policy, progress=False)
     est = p.estimate
