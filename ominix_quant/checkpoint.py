@@ -287,6 +287,10 @@ def open_checkpoint(src, direct:bool=True):
     model = build_model(config, src / 'config.json')  # an unknown architecture is told before any weight is read
     origin = _tensors(src)
     weights = normalize_names({k: t[0] for k, t in origin.items()})
+    if config.get('model_type') == 'glm4_moe':  # experts stored apart: looked at before mlx-lm stacks them
+        from ominix_quant.models.glm4_moe import check_experts
+        try: check_experts(weights, config)
+        except ValueError as e: raise CheckpointError(f'{src}: {e}') from None
     if hasattr(model, 'sanitize'): weights = model.sanitize(weights)
     if config.get('quantization'): _quantize_as_saved(model, config, weights)
     _check_against(model, weights, src)

@@ -93,6 +93,8 @@ def tiny_config(arch:str, **changes) -> dict:
     return _config(TINY, arch, 'tiny config for', changes)
 
 # %% ../nbs/00e_fixtures.ipynb #ee5db3e7
+_CONSTANT = {'moxin': ('_token', 'pos_embed', 'scale_factor'), 'glm4_moe': ('mlp.gate.weight', 'e_score_correction_bias')}
+
 def tiny_model(arch:str, dtype:str='bfloat16', seed:int=0, **changes) -> nn.Module:
     "An evaluated model of `tiny_config(arch, **changes)` with seeded random weights in `dtype`."
     cfg = tiny_config(arch, **changes)
@@ -101,9 +103,9 @@ def tiny_model(arch:str, dtype:str='bfloat16', seed:int=0, **changes) -> nn.Modu
         from ominix_quant.models.bert import BertEncoder
         m = BertEncoder(cfg)
     else: m = build_model(cfg)
-    if arch == 'moxin':  # MLX starts the towers' tokens and position embeddings at zero and LayerScale at one: make them matter
+    if arch in _CONSTANT:  # parameters MLX starts at zero or one (tokens, LayerScale, router gates: all experts would tie) made to matter
         m.update(tree_unflatten([(k, mx.random.normal(v.shape) * (0.3 if k.endswith('scale_factor') else 0.02) + k.endswith('scale_factor'))
-                                 for k, v in tree_flatten(m.parameters()) if k.endswith(('_token', 'pos_embed', 'scale_factor'))]))
+                                 for k, v in tree_flatten(m.parameters()) if k.endswith(_CONSTANT[arch])]))
     m.set_dtype(getattr(mx, dtype)); mx.eval(m.parameters())
     return m
 
@@ -161,14 +163,18 @@ def _moxin_file(m, layout:str, seed:int) -> dict:
     return to_layout(w, layout)
 
 def tiny_checkpoint(arch:str, folder, dtype:str='bfloat16', seed:int=0, tokenizer:bool=True, layout:str='mlx', **changes) -> Path:
-    "Save `tiny_model(arch, …)` with its config (and a real tokenizer) as a model folder; Qwen3-ASR and Moxin in any of their `layout`s."
+    "Save `tiny_model(arch, …)` with its config (and a real tokenizer) as a model folder; Qwen3-ASR, Moxin and GLM4-MoE in any of their `layout`s."
     m, cfg = tiny_model(arch, dtype, seed, **changes), tiny_config(arch, **changes)
-    if arch not in ('qwen3_asr', 'moxin'): return save_model(m, cfg, folder, src=tokenizer_folder() if tokenizer else None)
+    if arch not in ('qwen3_asr', 'moxin', 'glm4_moe') or (arch == 'glm4_moe' and layout == 'mlx'):
+        return save_model(m, cfg, folder, src=tokenizer_folder() if tokenizer else None)
     with atomic_folder(folder) as tmp:
         if arch == 'moxin': write_shards(_moxin_file(m, layout, seed), tmp); write_config(cfg, tmp)
+        elif arch == 'glm4_moe':
+            from ominix_quant.models.glm4_moe import to_layout
+            write_shards(to_layout(dict(tree_flatten(m.parameters())), layout, cfg), tmp); write_config(cfg, tmp)
         else:
             from ominix_quant.models.qwen3_asr import layout_config, to_layout
             write_shards(to_layout(dict(tree_flatten(m.parameters())), layout), tmp)
             write_config(layout_config(cfg, layout), tmp)
-        if tokenizer: copy_side_files(vlm_tokenizer_folder() if arch == 'moxin' else asr_tokenizer_folder(), tmp)
+        if tokenizer: copy_side_files({'moxin': vlm_tokenizer_folder, 'qwen3_asr': asr_tokenizer_folder}.get(arch, tokenizer_folder)(), tmp)
     return Path(folder)
