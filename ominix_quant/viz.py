@@ -12,8 +12,8 @@ from .analysis import Report
 from .checkpoint import atomic_write
 
 # %% auto #0
-__all__ = ['COLORS', 'log_axis', 'layer_error', 'scale_histogram', 'group_heatmap', 'bits_curves', 'memory_breakdown',
-           'report_figures', 'html_report']
+__all__ = ['COLORS', 'log_axis', 'layer_error', 'scale_histogram', 'group_heatmap', 'expert_heatmap', 'bits_curves',
+           'memory_breakdown', 'report_figures', 'html_report']
 
 # %% ../nbs/04_viz.ipynb #db7e1ca2
 def _go():
@@ -117,6 +117,29 @@ def _heatmap(g, path:str, max_cells:int=192):
 def group_heatmap(rep:Report, path:str, spec:QuantSpec|None=None, max_cells:int=192):
     "Heatmap of per-group relative error (√(Σe²/Σw²)) of one layer, pooled to the worst group per block."
     return _heatmap(rep.groups(path, spec), path, max_cells)
+
+# %% ../nbs/04_viz.ipynb #85b90de8
+def expert_heatmap(rep:Report, projection:str='down_proj', metric:str='rel_error', usage=None, worst:int=3):
+    "Layers × experts heatmap of one stacked projection's per-expert `metric`, with `usage` (layers × experts share of choices) beside it."
+    go = _go()
+    import re
+    from plotly.subplots import make_subplots
+    rows = [(m[1], int(m[2]), v) for p, v in rep.table[metric].items() if (m := re.fullmatch(rf'(.*)\.(?:switch_mlp|experts)\.{projection}\[(\d+)\]', p))]
+    if not rows: raise ValueError(f'{rep.name}: no per-expert rows for {projection!r}; analyse with experts=True (a model with stacked experts)')
+    layers = list(dict.fromkeys(r[0].removesuffix('.mlp') for r in rows)); n = max(r[1] for r in rows) + 1
+    z = np.full((len(layers), n), np.nan)
+    for l, e, v in rows: z[layers.index(l.removesuffix('.mlp')), e] = v
+    bad = np.dstack(np.unravel_index(np.argsort(-np.nan_to_num(z, nan=-np.inf), axis=None)[:worst], z.shape))[0]
+    title = f'{projection} per expert ({_LABELS.get(metric, metric)}); worst: ' + ', '.join(f'{layers[r]} expert {c}' for r, c in bad)
+    fig = make_subplots(rows=1, cols=2 if usage is not None else 1, subplot_titles=[_LABELS.get(metric, metric)] + (['share of routed tokens'] if usage is not None else []))
+    fig.add_trace(go.Heatmap(z=z, y=layers, colorscale='Viridis', colorbar=dict(x=0.45 if usage is not None else 1.0),
+                             hovertemplate='%{y}, expert %{x}: %{z:.4g}<extra></extra>'), 1, 1)
+    if usage is not None:
+        u = usage.reindex(index=layers).to_numpy(dtype=float)
+        fig.add_trace(go.Heatmap(z=u, y=layers, colorscale='Blues', hovertemplate='%{y}, expert %{x}: %{z:.1%} of choices<extra></extra>'), 1, 2)
+    fig.update_yaxes(autorange='reversed'); fig.update_xaxes(title='expert')
+    fig.update_layout(title=title, height=max(300, 60 + 14 * len(layers)), template='plotly_white')
+    return fig
 
 # %% ../nbs/04_viz.ipynb #a2416a43
 def bits_curves(sw, metric:str='rel_error'):

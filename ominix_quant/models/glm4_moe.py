@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from .. import blas  # importing the package has loaded the optimized BLAS before mlx.core (nbs/00c_blas)
+import numpy as np
 import mlx.core as mx
 
 # %% auto #0
-__all__ = ['EXPERT', 'LAYOUTS', 'check_experts', 'to_layout']
+__all__ = ['EXPERT', 'LAYOUTS', 'check_experts', 'to_layout', 'expert_usage']
 
 # %% ../../nbs/07f_glm4_moe.ipynb #d0c92c5d
 EXPERT = re.compile(r'^(?P<layer>model\.layers\.(?P<n>\d+)\.mlp)\.experts\.(?P<e>\d+)\.(?P<proj>gate_proj|up_proj|down_proj)\.(?P<part>weight|scales|biases)$')
@@ -49,3 +50,27 @@ def to_layout(weights:dict, layout:str, config:dict) -> dict:
     out |= {mtp + 'eh_proj.weight': mx.zeros((h, 2 * h), dt), mtp + 'enorm.weight': mx.ones((h,), dt), mtp + 'hnorm.weight': mx.ones((h,), dt),
             mtp + 'shared_head.norm.weight': mx.ones((h,), dt)}
     return out
+
+# %% ../../nbs/07f_glm4_moe.ipynb #06840f50
+class _Counting:
+    "A router gate that also counts the experts it chooses."
+    def __init__(self, gate, counts): self.gate, self.counts = gate, counts
+    def __call__(self, x):
+        inds, scores = self.gate(x)
+        self.counts += np.bincount(np.asarray(inds).reshape(-1), minlength=self.counts.size)
+        return inds, scores
+
+def expert_usage(model, ids, chunk:int=512):
+    "Share of the token-to-expert choices each routed expert gets, per MoE layer: a DataFrame (layers × experts) over token `ids`."
+    import pandas as pd
+    moes = [(f'model.layers.{i}', l.mlp) for i, l in enumerate(model.model.layers) if hasattr(l.mlp, 'switch_mlp')]
+    if not moes: raise ValueError(f'{type(model).__module__}: the model has no routed experts')
+    counts = {p: np.zeros(m.gate.weight.shape[0], np.int64) for p, m in moes}
+    gates = {p: m.gate for p, m in moes}
+    ids = np.asarray(ids).reshape(-1)
+    try:
+        for p, m in moes: m.gate = _Counting(gates[p], counts[p])
+        for s in range(0, ids.size, chunk): mx.eval(model(mx.array(ids[None, s:s + chunk])))
+    finally:
+        for p, m in moes: m.gate = gates[p]
+    return pd.DataFrame({p: c / max(c.sum(), 1) for p, c in counts.items()}).T.rename_axis(index='layer', columns='expert')
