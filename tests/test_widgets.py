@@ -21,6 +21,8 @@ def test_moe_estimate_equals_analysis(moe):
     sw = sweep(moe, specs, progress=False)
     p = LayerPicker(moe, recipe='moe', errors=sw, specs=specs, progress=False)
     assert 'routed experts' in p.choices.components and any(l.kind == 'SwitchLinear' for l in p.choices.layers)
+    row = p.node('component', 'routed experts')  # says why experts are chosen per layer and projection, not one by one
+    assert '16 experts each' in row.info.value and 'per layer and projection, not per expert' in row.info.tooltip
     p.node('component', 'routed experts').bits.value = 4
     p.node('component', 'routed experts').gs.value = 32
     p.node('group', 'model.layers.*.self_attn.o_proj').keep.value = True

@@ -64,6 +64,9 @@ class _Shared:
         if depth not in self.depth: self.depth[depth] = _ipw().Layout(margin=f'0 0 0 {24 * depth}px')
         return self.depth[depth]
 
+_EXPERTS = ('the experts of a layer are one stacked tensor [experts, out, in], and mlx-lm stores one bits / group size per tensor: '
+            'the finest choice that mlx_lm.load reads is per layer and projection, not per expert (see each expert\'s error in the report)')
+
 class _Row:
     "The controls of one node of the tree."
     def __init__(self, picker, level:str, key:str, label:str, idx:list, depth:int, openable:bool):
@@ -76,7 +79,10 @@ class _Row:
         else: self.toggle = W.Label(layout=S.toggle, style=S.label)
         self.name = W.Button(description=label, tooltip=key, layout=S.name, style=S.button)
         self.name.on_click(lambda _: picker._clicked(self))
-        self.info = W.Label(f'{len(idx)} layer{"s" * (len(idx) > 1)}, {n / 1e6:,.1f} M params', layout=S.info, style=S.label)
+        experts = {picker.choices.layers[i].shape[0] for i in idx if len(picker.choices.layers[i].shape) == 3}
+        info = f'{len(idx)} layer{"s" * (len(idx) > 1)}, {n / 1e6:,.1f} M params' + (f' · {max(experts)} experts each' if experts else '')
+        self.info = W.Label(info, layout=S.info, style=S.label,
+                            tooltip=_EXPERTS if experts else None)  # why the finest choice for experts is the stacked tensor
         self.keep = W.Checkbox(description='keep in BF16', indent=False, layout=S.keep, style=S.check,
                                tooltip='ticked: every layer of this row stays in BF16 (by this row, a broader one or the recipe)')
         self.bits = W.Dropdown(options=_BITS, layout=S.bits, style=S.drop, tooltip=_INHERIT)
