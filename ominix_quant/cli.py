@@ -69,7 +69,7 @@ def cmd_plan(a):
     from ominix_quant.policy import memory_plan
     src = Path(a.src).expanduser()
     if not src.exists(): raise FileNotFoundError(f'{a.src}: no such model folder or config.json')
-    plan = memory_plan(src, policy_from_args(a))
+    plan = memory_plan(src, policy_from_args(a), shards=a.shards)
     if a.json: print(json.dumps(plan.to_dict(), indent=1))
     else: print(f'{plan!r}\n{plan.df().to_string(float_format="{:.3f}".format)}')
     return plan
@@ -157,6 +157,7 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument('src', help='model folder or config.json')
     _policy_flags(pl)
     pl.add_argument('--json', action='store_true', help='print {"total_bytes", "bits_per_weight", "components": {name: bytes}} as JSON')
+    pl.add_argument('--shards', type=int, default=1, help='check that the quantized model splits over N processes (mlx.launch, tensor parallel)')
     pl.set_defaults(func=cmd_plan)
     r = sub.add_parser('report', help='analyse a model under a policy; write a standalone HTML report',
                        description='Per-layer and per-group error of quantizing MODEL by the policy, as one self-contained HTML file.')

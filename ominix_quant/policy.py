@@ -14,7 +14,8 @@ from .inventory import Layer, LayerTable, _layer, _QUANTIZABLE, model_rules
 from .settings import load_settings, Recipe
 
 # %% auto #0
-__all__ = ['KEEP', 'literal', 'Rule', 'Policy', 'layer_bytes', 'Undivisible', 'config_block', 'MemoryPlan', 'memory_plan']
+__all__ = ['KEEP', 'INPUT_SPLIT', 'literal', 'Rule', 'Policy', 'layer_bytes', 'Undivisible', 'config_block', 'MemoryPlan',
+           'split_problems', 'memory_plan']
 
 # %% ../nbs/02_policy.ipynb #e40a29b2
 class _Keep:
@@ -278,6 +279,8 @@ class MemoryPlan:
     full: dict  # component -> Footprint with everything kept (in `dtype`)
     dtype: str = 'bfloat16'
     unused: int = 0  # parameters the checkpoint holds that the model never runs (dropped on loading, kept in `dtype` in the files)
+    shards: int = 1  # processes the model is split over (tensor parallel)
+    split_problems: tuple = ()  # quantized layers that cannot be split `shards` ways
 
     @property
     def total_bytes(self) -> int: return sum(f.total for f in self.components.values())
@@ -294,7 +297,8 @@ class MemoryPlan:
         "The plan as JSON-ready data: total bytes, bits per weight, bytes by component (and the full-precision bytes)."
         return {'model': self.model, 'policy': self.policy, 'total_bytes': self.total_bytes, 'bits_per_weight': round(self.bits_per_weight, 4),
                 'components': {c: f.total for c, f in self.components.items()}, 'params': self.params, f'{self.dtype}_bytes': self.full_bytes} \
-               | ({'unused_params': self.unused, 'checkpoint_bytes': self.total_bytes + self.unused_bytes} if self.unused else {})
+               | ({'unused_params': self.unused, 'checkpoint_bytes': self.total_bytes + self.unused_bytes} if self.unused else {}) \
+               | ({'shards': self.shards, 'split_problems': list(self.split_problems)} if self.shards > 1 else {})
 
     def df(self):
         "One row per component: parameters, bytes in full precision and under the policy, bits per weight."
@@ -307,15 +311,35 @@ class MemoryPlan:
     def _unused_note(self) -> str:
         return (f'; the checkpoint also holds {self.unused:,} parameters the model never runs ({self.unused_bytes / 1e9:.3f} GB, dropped on loading): '
                 f'{(self.total_bytes + self.unused_bytes) / 1e9:.3f} GB as saved ({self.dtype}: {(self.full_bytes + self.unused_bytes) / 1e9:.3f} GB)') if self.unused else ''
+    def _split_note(self) -> str:
+        if self.shards < 2: return ''
+        if not self.split_problems: return f'; splits {self.shards} ways: {self.total_bytes / self.shards / 1e9:.3f} GB a process'
+        p = self.split_problems
+        return f'\n⚠ cannot split {self.shards} ways: {len(p)} quantized layers, e.g. {p[0]}' + (f'; {p[1]}' if len(p) > 1 else '')
     def __repr__(self):
         return (f'{self.model} under {self.policy}: {self.total_bytes / 1e9:.3f} GB ({self.bits_per_weight:.3f} bits/weight; {self.dtype}: '
-                f'{self.full_bytes / 1e9:.3f} GB){self._unused_note()}')
+                f'{self.full_bytes / 1e9:.3f} GB){self._unused_note()}{self._split_note()}')
     def _repr_html_(self):
         return f'<p><b>{self.model}</b> under <code>{self.policy}</code>{self._unused_note()}</p>' + self.df().to_html(float_format='{:.3f}'.format)
 
 # %% ../nbs/02_policy.ipynb #17c9c2cf
-def memory_plan(src, policy:Policy|None=None, dtype:str='bfloat16') -> MemoryPlan:
-    "The `MemoryPlan` of a model folder, a `config.json` or a config dict under `policy` (default: the settings' spec), reading no weights."
+INPUT_SPLIT = ('o_proj', 'down_proj', 'out_proj', 'dense_4h_to_h', 'wo', 'w2')  # mlx-lm's tensor parallelism splits these along their input
+
+def split_problems(table, policy:Policy, n:int) -> list:
+    "Why each layer quantized by `policy` cannot be split `n` ways (mlx-lm's `shard`: input-split layers need whole groups per part)."
+    out = []
+    for l in table:
+        spec = policy.resolve(l) if l.kind in _QUANTIZABLE else KEEP
+        if spec is KEEP or len(l.shape) < 2: continue
+        if l.path.rsplit('.', 1)[-1] in INPUT_SPLIT:
+            i = l.shape[-1]
+            if i % (n * spec.group_size):
+                out.append(f'{l.path}: input {i} in {n} parts is {i / n:g} columns, {i / n / spec.group_size:g} groups of {spec.group_size} each')
+        elif l.shape[-2] % n: out.append(f'{l.path}: {l.shape[-2]} output rows do not split {n} ways')
+    return out
+
+def memory_plan(src, policy:Policy|None=None, dtype:str='bfloat16', shards:int=1) -> MemoryPlan:
+    "The `MemoryPlan` of a model folder, a `config.json` or a config dict under `policy` (default: the settings' spec), reading no weights; `shards`: split over that many processes."
     from ominix_quant.checkpoint import build_model, from_here, read_config
     from ominix_quant.inventory import inventory
     if isinstance(src, dict): config, name, where = src, src.get('model_type', 'model'), 'config'
@@ -334,7 +358,8 @@ def memory_plan(src, policy:Policy|None=None, dtype:str='bfloat16') -> MemoryPla
     for l in table:
         comps[l.component] = comps.get(l.component, Footprint()) + layer_bytes(l, policy.resolve(l), dtype)
         full[l.component] = full.get(l.component, Footprint()) + layer_bytes(l, KEEP, dtype)
-    return MemoryPlan(name, policy.name, comps, full, dtype, getattr(model, 'unused_params', 0))
+    return MemoryPlan(name, policy.name, comps, full, dtype, getattr(model, 'unused_params', 0), shards,
+                      tuple(split_problems(table, policy, shards)) if shards > 1 else ())
 
 # %% ../nbs/02_policy.ipynb #589b4ce3
 @patch

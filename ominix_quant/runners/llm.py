@@ -104,13 +104,21 @@ class _Runner:
 
 class LLMRunner(_Runner):
     "A language model to chat with and to time: any source, full precision, quantized by a policy, or quantized on disk."
-    def __init__(self, source=None, policy:Policy|None=None, activations:str='auto', progress:bool=True):
+    def __init__(self, source=None, policy:Policy|None=None, activations:str='auto', progress:bool=True, shard:bool=False):
         from mlx_lm.tokenizer_utils import load as load_tokenizer
         model = self._open(source, policy, activations, progress)
+        self.group = None
+        if shard:  # tensor parallel over the processes `mlx.launch` started (ring on CPUs, NCCL on NVIDIA GPUs); alone, nothing to split
+            group = mx.distributed.init()
+            if group.size() > 1:
+                if not hasattr(model, 'shard'): raise ValueError(f"{self.src}: mlx-lm cannot shard {self.config.get('model_type')!r} models")
+                model.shard(group); mx.eval(model.parameters())
+                self.group, self.weight_bytes = group, _param_bytes(model)  # this process's share
         self.model, self.tokenizer, self.last = model, load_tokenizer(self.src), None
 
     def __repr__(self):
-        return (f'LLMRunner({self.src.name}, {self.name}: {self.weight_bytes / 1e9:.3f} GB of weights, '
+        part = f', shard {self.group.rank() + 1} of {self.group.size()}' if self.group is not None else ''
+        return (f'LLMRunner({self.src.name}, {self.name}: {self.weight_bytes / 1e9:.3f} GB of weights{part}, '
                 f'{self.activations} activations on {mx.default_device()})')
 
 # %% ../../nbs/10_llm.ipynb #c71a8ae1
