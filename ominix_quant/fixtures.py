@@ -67,8 +67,9 @@ TINY = {
     'mistral': dict(model_type='mistral', architectures=['MistralForCausalLM'], hidden_size=128, num_hidden_layers=2,
                     intermediate_size=384, num_attention_heads=4, num_key_value_heads=1, head_dim=32, rms_norm_eps=1e-5,
                     vocab_size=30522, tie_word_embeddings=False, rope_theta=1e6),
-    # GLM-4.5-Air's architecture (shared expert, first layer dense, partial rotary), scaled down
-    'glm4_moe': shaped_config('glm-4.5-air', vocab_size=1024, hidden_size=256, intermediate_size=512, max_position_embeddings=512,
+    # GLM-4.5-Air's architecture (shared expert, first layer dense, partial rotary), scaled down; the vocabulary of the
+    # tokenizer the tiny models ship with (MiniLM's), so that it runs on real text
+    'glm4_moe': shaped_config('glm-4.5-air', vocab_size=30522, hidden_size=256, intermediate_size=512, max_position_embeddings=512,
                               moe_intermediate_size=128, num_attention_heads=4, head_dim=64, n_routed_experts=16,
                               num_experts_per_tok=4, num_hidden_layers=3, num_key_value_heads=2, attention_bias=False),
     'bert': dict(model_type='bert', architectures=['BertModel'], hidden_size=64, num_hidden_layers=2, num_attention_heads=4,

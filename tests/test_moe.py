@@ -1,0 +1,38 @@
+"""GLM4-MoE as a family, without a hub: the plan of the released configs (and whether they split N ways), the
+runner and the benchmark on a tiny model in the released per-expert layout."""
+import contextlib, io, json
+import pytest
+from ominix_quant.cli import main
+from ominix_quant.fixtures import shaped_config, tiny_checkpoint
+
+PARTS = {'embeddings', 'attention', 'dense MLP', 'norms', 'routed experts', 'router', 'shared experts', 'head'}
+
+
+def cli(argv):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out): assert main(argv) == 0
+    return out.getvalue()
+
+
+def test_plan_of_the_released_configs(tmp_path):
+    for name, gb in (('glm-4.5-air', 46.786), ('glm-4.5', 154.467)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / 'config.json').write_text(json.dumps(shaped_config(name)))
+        got = json.loads(cli(['plan', str(tmp_path / name / 'config.json'), '--recipe', 'moe', '--json']))
+        assert round(got['total_bytes'] / 1e9, 3) == gb and set(got['components']) == PARTS
+    text = cli(['plan', str(tmp_path / 'glm-4.5-air'), '--recipe', 'moe-balanced', '--shards', '2'])
+    assert 'cannot split 2 ways' in text and 'model.layers.0.mlp.down_proj: input 10944 in 2 parts' in text
+
+
+@pytest.fixture(scope='module')
+def glm(tmp_path_factory):
+    "A tiny GLM4-MoE as released: every expert apart, a prediction layer."
+    return tiny_checkpoint('glm4_moe', tmp_path_factory.mktemp('glm') / 'tiny', layout='transformers')
+
+
+def test_runner_and_bench(glm):
+    from ominix_quant.runners.llm import LLMRunner
+    r = LLMRunner(glm, progress=False)  # BF16 experts on the CPU: float32 activations (MLX's CPU GatherMM has no bf16)
+    assert r.activations == 'float32' and r.generate('To be or not to be', max_tokens=4, chat=False)
+    text = cli(['bench', str(glm), '-p', 'bf16', '-p', 'moe', '--no-quality', '--prompt-tokens', '16', '--decode-tokens', '4', '-q'])
+    assert '| bf16 |' in text and '| moe |' in text and 'decode tok/s' in text
