@@ -18,10 +18,10 @@ def child_json(script, *args, what='child'):
 def shaped_folder(shape, dst, tokenizer):
     "A random-weight BF16 folder of a real model's shape (`fixtures.SHAPED`) with `tokenizer`'s files (lazy weights: each made as it is written)."
     import mlx.core as mx
-    from ominix_quant.checkpoint import build_model, save_model
+    from ominix_quant.checkpoint import build_model, cast, save_model
     from ominix_quant.fixtures import shaped_config
     if (dst / 'config.json').exists(): return dst
     cfg = shaped_config(shape)
     mx.random.seed(0)
-    m = build_model(cfg); m.set_dtype(mx.bfloat16)
+    m = cast(build_model(cfg), mx.bfloat16)
     return save_model(m, cfg, dst, src=tokenizer)

@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 import mlx.core as mx
 import mlx.nn as nn
-from mlx.utils import tree_flatten
+from mlx.utils import tree_flatten, tree_unflatten
 
 # %% auto #0
 __all__ = ['MAX_SHARD_BYTES', 'RAW_VIEWS', 'CheckpointError', 'read_config', 'check_safetensors', 'weight_files', 'lazy_weights',
-           'normalize_names', 'build_model', 'load_model', 'atomic_folder', 'atomic_write', 'Planned',
+           'normalize_names', 'build_model', 'load_model', 'cast', 'atomic_folder', 'atomic_write', 'Planned',
            'write_safetensors', 'write_shards', 'copy_side_files', 'write_config', 'save_model', 'open_checkpoint',
            'mapped', 'FileMaps', 'from_here']
 
@@ -158,6 +158,15 @@ def load_model(folder, lazy:bool=False):
     if not lazy: mx.eval(model.parameters())
     model.eval()
     return model, config
+
+# %% ../nbs/00d_checkpoint.ipynb #866aa988
+def cast(model:nn.Module, dtype) -> nn.Module:
+    "`model.set_dtype(dtype)`, except the parameters the model's `cast_predicate` keeps as they are."
+    keep = getattr(model, 'cast_predicate', None)
+    held = [(k, v) for k, v in tree_flatten(model.parameters()) if keep is not None and not keep(k)]
+    model.set_dtype(dtype)
+    if held: model.update(tree_unflatten(held))
+    return model
 
 # %% ../nbs/00d_checkpoint.ipynb #5c59dde4
 @contextmanager

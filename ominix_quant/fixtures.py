@@ -9,7 +9,7 @@ from pathlib import Path
 import mlx.core as mx
 import mlx.nn as nn
 from mlx.utils import tree_flatten, tree_unflatten
-from .checkpoint import atomic_folder, build_model, copy_side_files, save_model, write_config, write_shards
+from .checkpoint import atomic_folder, build_model, cast, copy_side_files, save_model, write_config, write_shards
 from .sources import models_dir, wheel_files
 
 # %% auto #0
@@ -107,7 +107,7 @@ def tiny_model(arch:str, dtype:str='bfloat16', seed:int=0, **changes) -> nn.Modu
     if arch in _CONSTANT:  # parameters MLX starts at zero or one (tokens, LayerScale, router gates: all experts would tie) made to matter
         m.update(tree_unflatten([(k, mx.random.normal(v.shape) * (0.3 if k.endswith('scale_factor') else 0.02) + k.endswith('scale_factor'))
                                  for k, v in tree_flatten(m.parameters()) if k.endswith(_CONSTANT[arch])]))
-    m.set_dtype(getattr(mx, dtype)); mx.eval(m.parameters())
+    cast(m, getattr(mx, dtype)); mx.eval(m.parameters())  # GLM4-MoE's correction bias stays float32, as released
     return m
 
 def tokenizer_folder() -> Path:

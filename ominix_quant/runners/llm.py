@@ -10,7 +10,7 @@ from fastcore.basics import patch
 from .. import blas  # importing the package has loaded the optimized BLAS before mlx.core (nbs/00c_blas)
 import mlx.core as mx
 from mlx.utils import tree_flatten
-from ..checkpoint import load_model
+from ..checkpoint import cast, load_model
 from ..convert import apply
 from ..policy import Policy
 from ..texts import text_of
@@ -94,7 +94,7 @@ class _Runner:
         self.weight_bytes = _param_bytes(model)
         on_cpu = mx.default_device().type == mx.DeviceType.cpu
         self.activations = {'auto': 'float32' if on_cpu else self.dtype, 'model': self.dtype}.get(activations, activations)
-        if self.activations != self.dtype: model.set_dtype(getattr(mx, self.activations))  # scales and biases too; packed codes stay
+        if self.activations != self.dtype: cast(model, getattr(mx, self.activations))  # scales and biases too; packed codes stay
         return model
 
     @property
