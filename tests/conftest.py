@@ -16,3 +16,22 @@ def smol(tmp_path_factory):
     yield resolve(progress=False)
     if old is None: del os.environ['OMINIX_MODELS']
     else: os.environ['OMINIX_MODELS'] = old
+
+
+def cli(argv) -> str:
+    "Run the command line with `argv`; what it printed (it must succeed)."
+    import contextlib, io
+    from ominix_quant.cli import main
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out): assert main(argv) == 0
+    return out.getvalue()
+
+
+def main_raise(argv):
+    "Run the command line and turn its exit code 1 into the error it printed (a ValueError)."
+    import contextlib, io
+    from ominix_quant.cli import main
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err): rc = main(argv)
+    if rc: raise ValueError(err.getvalue())
+    return rc

@@ -6,6 +6,7 @@ import pytest
 from ominix_quant.analysis import analyze
 from ominix_quant.checkpoint import load_model
 from ominix_quant.cli import main
+from conftest import main_raise
 from ominix_quant.fixtures import tiny_checkpoint
 from ominix_quant.policy import Policy, memory_plan
 from ominix_quant.widgets import Dashboard, LayerPicker
@@ -61,11 +62,3 @@ def test_bad_input(asr, tmp_path):
     assert not (tmp_path / 'q').exists()
     model, _ = load_model(asr)  # the folder is untouched
     assert model is not None
-
-
-def main_raise(argv):
-    "Run the CLI and turn its exit code 1 into the error it printed."
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err): rc = main(argv)
-    if rc: raise ValueError(err.getvalue())
-    return rc

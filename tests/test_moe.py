@@ -1,17 +1,11 @@
 """GLM4-MoE as a family, without a hub: the plan of the released configs (and whether they split N ways), the
 runner and the benchmark on a tiny model in the released per-expert layout."""
-import contextlib, io, json
+import json
 import pytest
-from ominix_quant.cli import main
+from conftest import cli
 from ominix_quant.fixtures import shaped_config, tiny_checkpoint
 
 PARTS = {'embeddings', 'attention', 'dense MLP', 'norms', 'routed experts', 'router', 'shared experts', 'head'}
-
-
-def cli(argv):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out): assert main(argv) == 0
-    return out.getvalue()
 
 
 def test_plan_of_the_released_configs(tmp_path):

@@ -9,6 +9,7 @@ import mlx.core as mx
 from ominix_quant.analysis import analyze
 from ominix_quant.checkpoint import load_model
 from ominix_quant.cli import main
+from conftest import main_raise
 from ominix_quant.fixtures import shaped_config, tiny_checkpoint
 from ominix_quant.policy import KEEP, Policy, memory_plan
 from ominix_quant.widgets import Dashboard, LayerPicker
@@ -118,11 +119,3 @@ def test_towers_equal_timm(tmp_path):
         t.load_state_dict({k[len(pre):]: v for k, v in w.items() if k.startswith(pre)}, strict=True)  # the unused tensors too
         with torch.no_grad(): theirs = t.get_intermediate_layers(torch.tensor(np.array(x)).permute(0, 3, 1, 2), n={s.depth - 2})[0].numpy()
         assert np.abs(np.array(ours(x)) - theirs).max() / np.abs(theirs).max() < 1e-5
-
-
-def main_raise(argv):
-    "Run the CLI and turn its exit code 1 into the error it printed."
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err): rc = main(argv)
-    if rc: raise ValueError(err.getvalue())
-    return rc
