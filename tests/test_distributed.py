@@ -1,6 +1,6 @@
 """Tensor parallelism on this machine: two processes started by `mlx.launch` (ring backend) run a tiny GLM4-MoE split
 by mlx-lm's `shard()` through `LLMRunner(shard=True)`; their logits equal the unsharded model's, full precision and 3-bit."""
-import shutil, subprocess, sys, textwrap
+import os, shutil, subprocess, sys, textwrap
 import numpy as np
 import pytest
 import mlx.core as mx
@@ -23,13 +23,14 @@ SCRIPT = textwrap.dedent('''
 
 @pytest.mark.parametrize('recipe', [None, 'moe'])
 def test_two_processes_equal_one(tmp_path, recipe):
-    if shutil.which('mlx.launch') is None: pytest.skip('mlx.launch is not on the PATH')
+    launch = shutil.which('mlx.launch', path=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get('PATH', '')]))
+    if launch is None: pytest.skip('mlx.launch (MLX\'s launcher) is not installed beside this Python')
     folder = tiny_checkpoint('glm4_moe', tmp_path / 'glm', 'float32', layout='transformers')
     if recipe:
         assert memory_plan(folder, Policy.from_recipe(recipe), shards=2).split_problems == ()
         folder = convert(folder, tmp_path / recipe, Policy.from_recipe(recipe), progress=False).dst
     (tmp_path / 'run.py').write_text(SCRIPT)
-    out = subprocess.run(['mlx.launch', '--backend', 'ring', '-n', '2', '--', sys.executable, str(tmp_path / 'run.py'), str(folder),
+    out = subprocess.run([launch, '--backend', 'ring', '-n', '2', '--', sys.executable, str(tmp_path / 'run.py'), str(folder),
                           str(tmp_path / 'logits.npy')], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert 'shard 1 of 2' in out.stdout
