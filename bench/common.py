@@ -23,5 +23,32 @@ def shaped_folder(shape, dst, tokenizer):
     if (dst / 'config.json').exists(): return dst
     cfg = shaped_config(shape)
     mx.random.seed(0)
-    m = cast(build_model(cfg), mx.bfloat16)
+    m = randomize_routers(cast(build_model(cfg), mx.bfloat16))
     return save_model(m, cfg, dst, src=tokenizer)
+
+
+def randomize_routers(model):
+    "Give MoE routers random weights: MLX starts them at zero, and every token would then pick the same experts."
+    import mlx.core as mx
+    from mlx.utils import tree_flatten, tree_unflatten
+    model.update(tree_unflatten([(k, (mx.random.normal(v.shape) * 0.02).astype(v.dtype)) for k, v in tree_flatten(model.parameters())
+                                 if k.endswith(('mlp.gate.weight', 'e_score_correction_bias'))]))
+    return model
+
+
+def shaped_quantized_folder(shape, dst, tokenizer, precision):
+    "A random-weight folder of a real model's shape (or a config) quantized by `precision`, made layer by layer: its full-precision weights never exist at once."
+    import mlx.core as mx, mlx.nn as nn
+    from ominix_quant.bench import parse_precision
+    from ominix_quant.checkpoint import build_model, cast, save_model
+    from ominix_quant.fixtures import shaped_config
+    from ominix_quant.inventory import inventory
+    if (dst / 'config.json').exists(): return dst
+    cfg, pol = shaped_config(shape) if isinstance(shape, str) else shape, parse_precision(precision)
+    mx.random.seed(0)
+    m = randomize_routers(cast(build_model(cfg), mx.bfloat16))  # lazy: nothing is made yet
+    block = pol.to_config(inventory(m), m)
+    nn.quantize(m, class_predicate=pol.to_predicate(m))
+    for layer in m.layers: mx.eval(layer.parameters())  # one layer's full-precision weights at a time
+    mx.eval(m.parameters())
+    return save_model(m, {**cfg, 'quantization': block, 'quantization_config': block}, dst, src=tokenizer)

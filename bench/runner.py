@@ -6,6 +6,7 @@ order N times and keeps each side's best decode. Prints a table of ratios.
 
     python bench/runner.py                       # the bundled SmolLM2-135M: bf16, 8-bit g64, 4-bit g64
     python bench/runner.py --model DIR -p '8-bit g64' --prompt-tokens 512 --decode-tokens 128
+    python bench/runner.py --shape glm-4.5-air -p moe --prompt-tokens 512 --decode-tokens 128   # random weights, built quantized
 """
 import argparse, json, tempfile
 from pathlib import Path
@@ -21,6 +22,20 @@ def child(which, folder, prompt_tokens, decode_tokens):
     print(json.dumps(asdict(s)))
 
 
+def shaped(shape, folder, precision):
+    "Make (once) the random-weight folder of `shape` at `precision`; say how long it took."
+    import os, time
+    from common import shaped_folder, shaped_quantized_folder
+    from ominix_quant.fixtures import tokenizer_folder
+    if (folder / 'config.json').exists(): return folder
+    tok, t = Path(os.environ['OMINIX_TOKENIZER']) if 'OMINIX_TOKENIZER' in os.environ else tokenizer_folder(), time.perf_counter()
+    if precision == 'bf16': shaped_folder(shape, folder, tok)
+    else: shaped_quantized_folder(shape, folder, tok, precision)
+    size = sum(f.stat().st_size for f in folder.glob('*.safetensors'))
+    print(f'# made {folder} ({size / 1e9:.3f} GB of weights) in {time.perf_counter() - t:.0f} s', flush=True)
+    return folder
+
+
 def run(which, folder, a):
     from common import child_json
     return child_json(__file__, which, folder, a.prompt_tokens, a.decode_tokens, what=f'{which} on {folder}')
@@ -29,6 +44,8 @@ def run(which, folder, a):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--model', default=None, help='model folder, .gguf, HF id (default: the bundled model)')
+    ap.add_argument('--shape', help="a real model's shape with random weights (ominix_quant.fixtures.SHAPED), each precision made "
+                                    "directly, layer by layer (GLM-4.5-Air's 214 GB of BF16 never exist); tokenizer from $OMINIX_TOKENIZER")
     ap.add_argument('-p', '--precision', action='append', help="'bf16' or 'B-bit gG' (repeatable)")
     ap.add_argument('--prompt-tokens', type=int, default=32)
     ap.add_argument('--decode-tokens', type=int, default=16)
@@ -44,8 +61,8 @@ def main():
     from ominix_quant.bench import parse_precision
     from ominix_quant.policy import KEEP
     from ominix_quant.runners.llm import device_name
-    src = resolve(a.model, progress=False)
     work = Path(a.workdir or tempfile.mkdtemp(prefix='ominix-runner-'))
+    src = work / a.shape if a.shape else resolve(a.model, progress=False)
     print(f'# LLMRunner vs plain mlx-lm — {src.name} — {device_name()}')
     print(f'# prompt {a.prompt_tokens} tokens, decode {a.decode_tokens} tokens (mlx-lm\'s timer on both sides), best of {a.repeat} per side')
     print(f'{"precision":12s} {"ours prompt":>12s} {"mlx-lm prompt":>14s} {"ours decode":>12s} {"mlx-lm decode":>14s} {"decode ×":>9s} {"peak GB ours/mlx-lm":>20s}')
@@ -53,7 +70,8 @@ def main():
     for p in a.precision or ['bf16', '8-bit g64', '4-bit g64']:
         pol = parse_precision(p)
         folder = src if pol.default is KEEP and not pol.rules else work / pol.name.replace(' ', '-')
-        if not folder.exists(): convert(src, folder, pol, progress=False)
+        if a.shape: shaped(a.shape, folder, p)
+        elif not folder.exists(): convert(src, folder, pol, progress=False)
         runs = {'ours': [], 'mlx_lm': []}
         for r in range(a.repeat):  # alternate which goes first; keep each side's best decode
             for which in (('ours', 'mlx_lm') if r % 2 == 0 else ('mlx_lm', 'ours')): runs[which].append(run(which, folder, a))

@@ -100,9 +100,11 @@ class Report:
         if isinstance(s, str):
             if s == 'KEEP': raise ValueError(f'{path} is kept in full precision by the policy; pass spec= to see what quantizing it would do')
             s = QuantSpec.parse(s)
-        key = (path, s, deq)
-        if key not in self._cache: self._cache = {key: self.weights.group_error(path, s, deq=deq)}  # keep one: they can be large
-        return self._cache[key]
+        base, e = (path[:path.rindex('[')], int(path[path.rindex('[') + 1:-1])) if path.endswith(']') else (path, None)  # one expert's row
+        key = (base, s, deq)
+        if key not in self._cache: self._cache = {key: self.weights.group_error(base, s, deq=deq)}  # keep one: they can be large
+        ge = self._cache[key]
+        return ge if e is None else _expert_slice(ge, e)
 
     @property
     def quantized(self):
@@ -161,12 +163,18 @@ def __repr__(self:Report):
                                      + ''.join(f'\n⚠ {s}' for s in self.warnings()))
 
 # %% ../nbs/03_analysis.ipynb #072ff840
+def _expert_slice(ge:GroupError, e:int) -> GroupError:
+    "The per-group arrays of expert `e` of a stacked `[experts, out, in]` layer's `GroupError`."
+    rows = ge.scales.shape[0] // ge.shape[0]
+    pick = lambda a: None if a is None else a[e * rows:(e + 1) * rows]
+    return GroupError(ge.spec, ge.shape[1:], ge.dtype, *(pick(getattr(ge, k)) for k in ('scales', 'biases', 'sse', 'ssw', 'max_abs', 'swe', 'wmax')),
+                      deq=None if ge.deq is None else ge.deq.reshape(ge.shape)[e], nonfinite=0)
+
 def _expert_rows(row:dict, ge:GroupError, n:int):
     "One row per expert of a stacked `[experts, out, in]` layer, from its per-group arrays."
     out = []
-    per = lambda a: a.reshape(n, -1)
     for e in range(n):
-        sub = GroupError(ge.spec, ge.shape[1:], ge.dtype, *(per(getattr(ge, k)) [e].reshape(1, -1) for k in ('scales', 'biases', 'sse', 'ssw', 'max_abs', 'swe', 'wmax')))
+        sub = _expert_slice(ge, e)
         r = dict(row, path=f'{row["path"]}[{e}]', params=row['params'] // n, bytes_before=row['bytes_before'] // n, bytes_after=row['bytes_after'] // n)
         out.append(r | _metrics(sub))
     return out

@@ -82,6 +82,7 @@ def cmd_report(a):
     from ominix_quant.viz import html_report, report_figures
     out = Path(a.output)
     _refuse_existing(out, a.overwrite, 'name')
+    if a.usage_tokens and not a.experts: raise ValueError('--usage-tokens needs --experts: usage is drawn beside the per-expert error')
     pol = policy_from_args(a)
     src = resolve(a.model, progress=not a.quiet)
     rep = analyze(src, pol, experts=a.experts, progress=not a.quiet)
@@ -89,9 +90,13 @@ def cmd_report(a):
     for w in rep.warnings(): print(f'warning: {w}', file=sys.stderr, flush=True)
     sw = None
     if not a.no_sweep: sw = sweep(rep, layers=a.sweep_layer or sample_layers(rep.table.index), progress=not a.quiet)
-    html_report(rep, out, sw=sw, overwrite=a.overwrite)
+    usage = None
+    if a.usage_tokens:
+        from ominix_quant.models.glm4_moe import text_usage
+        usage = text_usage(src, a.usage_tokens)
+    html_report(rep, out, sw=sw, overwrite=a.overwrite, usage=usage)
     print(f'{rep!r}\nwrote {out} ({out.stat().st_size / 1e6:.1f} MB)')
-    if a.png: export_png(report_figures(rep, sw), a.png)
+    if a.png: export_png(report_figures(rep, sw, usage=usage), a.png)
     return rep
 
 # %% ../nbs/15_cli.ipynb #4c36a90d
@@ -165,6 +170,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument('-o', '--output', default='report.html', help='the HTML file (default report.html; refused if it exists unless --overwrite)')
     _policy_flags(r)
     r.add_argument('--experts', action='store_true', help='one row per expert for MoE layers')
+    r.add_argument('--usage-tokens', type=int, default=0, metavar='N',
+                   help='with --experts: run N tokens of calibration text through the model and show how often each expert is chosen')
     r.add_argument('--sweep-layer', action='append', metavar='PATTERN', help='layers for the bits × group-size sweep (default: two blocks)')
     r.add_argument('--no-sweep', action='store_true', help='skip the bits × group-size sweep')
     r.add_argument('--png', metavar='DIR', help='also export the figures as PNG files (needs kaleido and chromium)')

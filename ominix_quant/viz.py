@@ -12,8 +12,8 @@ from .analysis import Report
 from .checkpoint import atomic_write
 
 # %% auto #0
-__all__ = ['COLORS', 'log_axis', 'layer_error', 'scale_histogram', 'group_heatmap', 'expert_heatmap', 'bits_curves',
-           'memory_breakdown', 'report_figures', 'html_report']
+__all__ = ['COLORS', 'log_axis', 'layer_error', 'scale_histogram', 'group_heatmap', 'expert_projections', 'expert_heatmap',
+           'bits_curves', 'memory_breakdown', 'report_figures', 'html_report']
 
 # %% ../nbs/04_viz.ipynb #db7e1ca2
 def _go():
@@ -119,12 +119,18 @@ def group_heatmap(rep:Report, path:str, spec:QuantSpec|None=None, max_cells:int=
     return _heatmap(rep.groups(path, spec), path, max_cells)
 
 # %% ../nbs/04_viz.ipynb #85b90de8
+import re
+_EXPERT_ROW = re.compile(r'(.*)\.(?:switch_mlp|experts)\.(\w+)\[(\d+)\]')  # a per-expert row of a report made with experts=True
+
+def expert_projections(rep:Report) -> list:
+    "The stacked projections that `rep` has per-expert rows of (gate_proj, up_proj, down_proj for GLM4-MoE)."
+    return list(dict.fromkeys(m[2] for p in rep.table.index if (m := _EXPERT_ROW.fullmatch(p))))
+
 def expert_heatmap(rep:Report, projection:str='down_proj', metric:str='rel_error', usage=None, worst:int=3):
     "Layers × experts heatmap of one stacked projection's per-expert `metric`, with `usage` (layers × experts share of choices) beside it."
     go = _go()
-    import re
     from plotly.subplots import make_subplots
-    rows = [(m[1], int(m[2]), v) for p, v in rep.table[metric].items() if (m := re.fullmatch(rf'(.*)\.(?:switch_mlp|experts)\.{projection}\[(\d+)\]', p))]
+    rows = [(m[1], int(m[3]), v) for p, v in rep.table[metric].items() if (m := _EXPERT_ROW.fullmatch(p)) and m[2] == projection]
     if not rows: raise ValueError(f'{rep.name}: no per-expert rows for {projection!r}; analyse with experts=True (a model with stacked experts)')
     layers = list(dict.fromkeys(r[0].removesuffix('.mlp') for r in rows)); n = max(r[1] for r in rows) + 1
     z = np.full((len(layers), n), np.nan)
@@ -169,12 +175,13 @@ def memory_breakdown(rep:Report):
     return fig
 
 # %% ../nbs/04_viz.ipynb #9a8fed10
-def report_figures(rep:Report, sw=None, heatmaps=()) -> dict:
-    "The report's figures by name: layer error (network order, sorted), memory, scales, heatmaps, bits curves."
+def report_figures(rep:Report, sw=None, heatmaps=(), usage=None) -> dict:
+    "The report's figures by name: layer error (network order, sorted), memory, scales, heatmaps, experts (with `usage`), bits curves."
     figs = {'layer_error': layer_error(rep), 'layer_error_sorted': layer_error(rep, order='sorted'),
             'memory': memory_breakdown(rep), 'scales': scale_histogram(rep)}
     if len(rep.quantized):
         for p in (heatmaps or list(rep.worst(1).index)): figs[f'heatmap_{p}'] = group_heatmap(rep, p)
+    for proj in expert_projections(rep): figs[f'experts_{proj}'] = expert_heatmap(rep, proj, usage=usage)
     if sw is not None and len(sw): figs['bits_curves'] = bits_curves(sw)
     return figs
 
@@ -198,6 +205,11 @@ def _captions(rep:Report, figs:dict) -> dict:
             f'heatmap_{worst}': f'Relative error of each group of the worst layer, {worst} at {gs}: rows are output channels, columns groups of '
                                  'consecutive input weights (pooled to the worst group per cell on large layers). Bright lines are outlier '
                                  'channels; a uniform picture means the error is spread evenly.',
+            **{k: f'Relative error of each routed expert of {k[len("experts_"):]}, one row per MoE layer, one column per expert; the worst are '
+                  'named in the title. ' + ('Right: the share of the calibration text\'s token-to-expert choices each expert got — a bad expert that '
+                  'is rarely chosen costs little. ' if any(len(f.data) > 1 for n, f in figs.items() if n == k) else '')
+                  + 'Stock mlx-lm loads one bits / group size per stacked tensor, so the remedy is per layer × projection, not per expert.'
+               for k in figs if k.startswith('experts_')},
             'bits_curves': 'Mean relative error of the sampled layers at each bits × group size, against the bits per weight it costs, '
                            'scales and biases included. At a given width the lowest curve is the best buy; each extra bit roughly halves the error.'}
 
@@ -223,11 +235,11 @@ table.layers td:last-child{white-space:normal;min-width:14em;max-width:22em;font
 .warning{border-left:4px solid #c00;background:#fff3f3;padding:.4em .8em;margin:.6em 0} .lead{font-size:15px;max-width:60em}"""
 
 def html_report(rep:Report, path, sw=None, heatmaps=(), overwrite:bool=False, extra_html:str='', extra_figures:dict|None=None,
-                captions:dict|None=None) -> Path:
-    "Write a self-contained HTML report of `rep` (plus a `sweep`, heatmaps of chosen layers, and any `extra_figures` first) to `path`."
+                captions:dict|None=None, usage=None) -> Path:
+    "Write a self-contained HTML report of `rep` (plus a `sweep`, heatmaps of chosen layers, expert `usage`, any `extra_figures` first) to `path`."
     path = Path(path)
     if path.exists() and not overwrite: raise FileExistsError(f'{path} exists; choose another name or pass overwrite=True')
-    figs = {**(extra_figures or {}), **report_figures(rep, sw, heatmaps)}
+    figs = {**(extra_figures or {}), **report_figures(rep, sw, heatmaps, usage)}
     caps = {**_captions(rep, figs), **(captions or {})}
     parts = [f'<figure>{f.to_html(full_html=False, include_plotlyjs=(i == 0))}'
              + (f'<figcaption>{html.escape(caps[k])}</figcaption>' if k in caps else '') + '</figure>' for i, (k, f) in enumerate(figs.items())]

@@ -41,7 +41,7 @@ class Dashboard:
         from ominix_quant.viz import COLORS
         self.picker = p = LayerPicker(source, policy, recipe, errors, progress=progress, save_dir=save_dir, source_name=source_name)
         self._colors = COLORS
-        self.error_fig = self.memory_fig = self.heatmap_fig = self.scales_fig = None  # FigureWidgets, drawn by _update / _show_layer
+        self.error_fig = self.memory_fig = self.heatmap_fig = self.scales_fig = self.experts_fig = None  # FigureWidgets, drawn by _update / _show_layer
         self.upper, self.lower = W.HBox(), W.HBox()
         worst = p.estimate.worst
         p.selected = worst[0][0] if worst else p.choices.layers[0].path
@@ -85,10 +85,10 @@ def _memory_figure(self:Dashboard):
 # %% ../../nbs/05c_dashboard.ipynb #f9adbec7
 @patch
 def _draw(self:Dashboard, box, **figs):
-    "Show `figs` (name: plotly Figure) as new widgets in `box`, closing the ones they replace."
+    "Show `figs` (name: plotly Figure, or None for none) as new widgets in `box`, closing the ones they replace."
     old = [getattr(self, k) for k in figs if getattr(self, k) is not None]
-    for k, f in figs.items(): setattr(self, k, _fw(f))
-    box.children = [getattr(self, k) for k in figs]
+    for k, f in figs.items(): setattr(self, k, None if f is None else _fw(f))
+    box.children = [getattr(self, k) for k in figs if getattr(self, k) is not None]
     for w in old: w.close()
 
 @patch
@@ -107,9 +107,22 @@ def _layer_spec(self:Dashboard, path:str):
     d = ch.base.default if ch.base.default is not KEEP else QuantSpec()
     return d, f' (kept in BF16; shown at {d})'
 
+def _experts_figure(ge, path:str, spec):
+    "Relative error of each expert of a stacked `[experts, out, in]` layer, from its per-group arrays (None for other layers)."
+    from ominix_quant.viz import _go
+    if len(ge.shape) != 3: return None
+    n = ge.shape[0]
+    rel = np.sqrt(ge.sse.reshape(n, -1).sum(1, dtype=np.float64) / np.maximum(ge.ssw.reshape(n, -1).sum(1, dtype=np.float64), 1e-30))
+    worst = np.argsort(-rel)[:3]
+    return _go().Figure(_go().Bar(x=list(range(n)), y=rel.tolist(), marker_color=['#d62728' if e in worst else '#636efa' for e in range(n)],
+                                  hovertemplate='expert %{x}: relative error %{y:.3%}<extra></extra>'),
+                        layout=dict(height=360, template='plotly_white', xaxis_title='expert', yaxis_tickformat='.1%',
+                                    title=f'{path}: error per expert at {spec}; worst {", ".join(map(str, worst))} '
+                                          '(saved formats take one spec per stacked tensor)'))
+
 @patch
 def _show_layer(self:Dashboard):
-    "Per-group error heatmap and scale histogram of the selected layer."
+    "Per-group error heatmap and scale histogram of the selected layer (and, for stacked experts, the error per expert)."
     from ominix_quant.viz import _heatmap, log_axis, _go
     go = _go()
     path, w = self.picker.selected, self.picker.weights
@@ -125,7 +138,7 @@ def _show_layer(self:Dashboard):
                        layout=dict(height=360, template='plotly_white', xaxis_title='|scale|', yaxis_title='groups',
                                    title=f'{path}: |scale| per group at {spec}, {float((ge.scales < 0).mean()):.0%} negative'))
     scales.update_xaxes(**log_axis(x[max(seen[0] - 1, 0)] / 1.2, x[min(seen[-1] + 1, len(x) - 1)] * 1.2))
-    self._draw(self.lower, heatmap_fig=heat, scales_fig=scales)
+    self._draw(self.lower, heatmap_fig=heat, experts_fig=_experts_figure(ge, path, spec), scales_fig=scales)
     self._shown = (path, spec, note)
 
 @patch
