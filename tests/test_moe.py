@@ -30,3 +30,25 @@ def test_runner_and_bench(glm):
     assert r.activations == 'float32' and r.generate('To be or not to be', max_tokens=4, chat=False)
     text = cli(['bench', str(glm), '-p', 'bf16', '-p', 'moe', '--no-quality', '--prompt-tokens', '16', '--decode-tokens', '4', '-q'])
     assert '| bf16 |' in text and '| moe |' in text and 'decode tok/s' in text
+
+
+def test_bench_builds_quantized_folders_layer_by_layer(tmp_path):
+    "bench/runner.py --shape: a random-weight folder made quantized (GLM-4.5-Air's BF16 never exists) is what the plan predicts and loads in mlx-lm."
+    import sys
+    from pathlib import Path
+    import mlx.core as mx
+    import mlx_lm
+    from ominix_quant.fixtures import tiny_config, tokenizer_folder
+    from ominix_quant.policy import memory_plan
+    sys.path.insert(0, str(Path(__file__).parents[1] / 'bench'))
+    from common import shaped_quantized_folder
+    cfg = tiny_config('glm4_moe')
+    out = shaped_quantized_folder(cfg, tmp_path / 'moe', tokenizer_folder(), 'moe')
+    size = sum(f.stat().st_size for f in out.glob('*.safetensors'))
+    from ominix_quant.policy import Policy
+    assert abs(size - memory_plan(cfg, Policy.from_recipe('moe')).total_bytes) < 64 * 1024  # the plan, to the safetensors headers
+    model, _ = mlx_lm.load(str(out))
+    gate = model.model.layers[1].mlp.gate
+    assert type(gate).__name__ == 'MoEGate' and float(mx.abs(gate.weight).max()) > 0  # kept, and random: experts do not tie
+    assert gate.e_score_correction_bias.dtype == mx.float32
+    assert model.model.layers[1].mlp.switch_mlp.up_proj.bits == 3
