@@ -10,10 +10,10 @@ import numpy as np
 import mlx.core as mx
 
 # %% auto #0
-__all__ = ['MLX_BITS', 'MLX_GROUP_SIZES', 'BITS', 'GROUP_SIZES', 'DTYPES', 'textbook_params', 'textbook_fake_quantize',
-           'affine_params', 'affine_codes', 'QuantSpec', 'check_shape', 'check_loadable', 'pack', 'unpack',
-           'check_weights', 'quantize', 'dequantize', 'bits_per_weight', 'Footprint', 'tensor_footprint',
-           'layer_footprint', 'model_footprint', 'mistral_shapes']
+__all__ = ['MLX_BITS', 'MLX_GROUP_SIZES', 'BITS', 'GROUP_SIZES', 'FLOAT_MODES', 'MODES', 'DTYPES', 'E2M1', 'textbook_params',
+           'textbook_fake_quantize', 'affine_params', 'affine_codes', 'QuantSpec', 'check_shape', 'check_loadable',
+           'pack', 'unpack', 'check_weights', 'quantize', 'dequantize', 'float_scales', 'float_codes',
+           'bits_per_weight', 'Footprint', 'tensor_footprint', 'layer_footprint', 'model_footprint', 'mistral_shapes']
 
 # %% ../nbs/00_affine.ipynb #732083eb
 def _groups(w, group_size):
@@ -66,45 +66,68 @@ MLX_BITS = (1, 2, 3, 4, 5, 6, 8)
 MLX_GROUP_SIZES = (32, 64, 128)
 BITS = tuple(range(1, 9))
 GROUP_SIZES = (32, 64, 128, 256)
+FLOAT_MODES = {'mxfp4': (4, 32), 'nvfp4': (4, 16), 'mxfp8': (8, 32)}  # mode: (bits, group size), both fixed
+MODES = ('affine', *FLOAT_MODES)
 DTYPES = {'float32': mx.float32, 'float16': mx.float16, 'bfloat16': mx.bfloat16}
 
 # %% ../nbs/00_affine.ipynb #3e949e54
 @dataclass(frozen=True, order=True)
 class QuantSpec:
-    "Bits and group size of a group-wise affine quantization."
+    "Bits, group size and mode of a group-wise quantization: MLX's affine grids, or one of its floating-point formats."
     bits: int = 8  # bits per weight code, 1–8
-    group_size: int = 64  # consecutive weights along the last axis sharing one scale and bias
+    group_size: int = 64  # consecutive weights along the last axis sharing one scale (and bias)
     fit: bool = False  # fit each group's scale and bias to least error (`kernels.quantize_fast`) instead of MLX's min/max choice; same format
+    mode: str = 'affine'  # 'affine' (scale and bias per group, in the weights' dtype) or 'mxfp4', 'nvfp4', 'mxfp8' (one uint8 scale, no bias)
 
     def __post_init__(self):
+        if self.mode not in MODES: raise ValueError(f'QuantSpec: mode must be one of {", ".join(MODES)}, got {self.mode!r}')
+        if self.mode != 'affine':
+            b, g = FLOAT_MODES[self.mode]
+            if (self.bits, self.group_size) != (b, g):
+                raise ValueError(f'QuantSpec: {self.mode} has {b}-bit codes in groups of {g}, not bits={self.bits!r}, group_size={self.group_size!r}; '
+                                 f'write QuantSpec.of({self.mode!r})')
+            if self.fit: raise ValueError(f'QuantSpec: {self.mode} has a fixed grid; fit=True fits affine grids only')
+            return
         if type(self.bits) is not int or self.bits not in BITS:
             raise ValueError(f'QuantSpec: bits must be an integer in 1–8, got {self.bits!r}')
         if type(self.group_size) is not int or self.group_size not in GROUP_SIZES:
             raise ValueError(f'QuantSpec: group_size must be one of {GROUP_SIZES}, got {self.group_size!r}')
 
+    @classmethod
+    def of(cls, mode:str):
+        "The spec of a floating-point `mode`, with its fixed bits and group size."
+        if mode not in FLOAT_MODES: raise ValueError(f'QuantSpec.of: {mode!r} is not a floating-point mode ({", ".join(FLOAT_MODES)}); affine takes bits and group_size')
+        return cls(*FLOAT_MODES[mode], mode=mode)
+    @property
+    def is_float(self):
+        "Is this one of the floating-point formats (uint8 scales, no biases)?"
+        return self.mode != 'affine'
     @property
     def mlx_native(self):
         "Does MLX have kernels for this spec (so that a model saved with it loads)?"
-        return self.bits in MLX_BITS and self.group_size in MLX_GROUP_SIZES
-    def __str__(self): return f'{self.bits}-bit g{self.group_size}' + (' fit' if self.fit else '')
+        return self.is_float or (self.bits in MLX_BITS and self.group_size in MLX_GROUP_SIZES)
+    def __str__(self): return self.mode if self.is_float else f'{self.bits}-bit g{self.group_size}' + (' fit' if self.fit else '')
     @classmethod
     def parse(cls, text:str):
-        "The spec written as `str(spec)`: '4-bit g64', '4-bit g32 fit'."
+        "The spec written as `str(spec)`: '4-bit g64', '4-bit g32 fit', 'mxfp4', 'nvfp4', 'mxfp8'."
+        if str(text).strip().lower() in FLOAT_MODES: return cls.of(str(text).strip().lower())
         m = re.fullmatch(r'\s*(\d+)[ -]?bits?[ -]?g(\d+)( fit)?\s*', str(text))
-        if not m: raise ValueError(f"QuantSpec.parse: {text!r} is not a spec like '4-bit g64' or '4-bit g32 fit'")
+        if not m: raise ValueError(f"QuantSpec.parse: {text!r} is not a spec like '4-bit g64', '4-bit g32 fit' or a mode ({', '.join(FLOAT_MODES)})")
         return cls(int(m[1]), int(m[2]), bool(m[3]))
     def _repr_markdown_(self):
         where = 'runs on MLX kernels' if self.mlx_native else 'analysis only (MLX has no kernel for it)'
-        return f'**{self}**: {bits_per_weight(self):.3f} bits/weight with bf16 scales and biases; {where}'
+        what = 'a uint8 scale per group, no bias' if self.is_float else 'bf16 scales and biases'
+        return f'**{self}**: {bits_per_weight(self):.3f} bits/weight with {what}; {where}'
 
 # %% ../nbs/00_affine.ipynb #6688d3fe
-def check_shape(shape, spec:QuantSpec, name='weight'):
-    "Raise a clear error if a tensor of `shape` cannot be quantized with `spec`."
+def check_shape(shape, spec:QuantSpec|int, name='weight'):
+    "Raise a clear error if a tensor of `shape` cannot be quantized with `spec` (or in groups of that many)."
+    spec = spec if isinstance(spec, QuantSpec) else QuantSpec(8, spec) if spec in GROUP_SIZES else QuantSpec.of('nvfp4')  # (16: nvfp4's)
     if len(shape) < 2:
         raise ValueError(f'{name}: shape {tuple(shape)} has {len(shape)} dimension(s); quantization needs a matrix (≥ 2-D). Keep it in full precision.')
     if shape[-1] % spec.group_size:
-        ok = [g for g in GROUP_SIZES if shape[-1] % g == 0]
-        hint = f'use group_size {ok}' if ok else 'no group size divides it'
+        ok = [g for g in (GROUP_SIZES if not spec.is_float else ()) if shape[-1] % g == 0]
+        hint = f'use group_size {ok}' if ok else 'no group size divides it' if not spec.is_float else f'use affine ({spec.mode} groups are fixed)'
         raise ValueError(f'{name}: last dimension {shape[-1]} is not divisible by group_size {spec.group_size}; keep it in full precision or {hint}.')
 
 # %% ../nbs/00_affine.ipynb #86b16a81
@@ -141,7 +164,7 @@ def check_weights(w, group_size=64, name='weight'):
     if not isinstance(w, mx.array): w = mx.array(w)
     if not mx.issubdtype(w.dtype, mx.floating):
         raise TypeError(f'{name}: dtype {w.dtype} is not floating point; only float32, float16 and bfloat16 weights can be quantized.')
-    check_shape(w.shape, QuantSpec(8, group_size), name)
+    check_shape(w.shape, group_size, name)
     if mx.isfinite(w.sum(-1)).all().item(): return w  # fast screen: NaN/Inf poison their row's sum
     bad = mx.logical_not(mx.isfinite(w))  # (or the sum overflowed: look element by element)
     if bad.any().item():
@@ -165,23 +188,43 @@ def _dequantize_ext(wq, scales, biases, group_size, bits):
     return (q * scales[..., None] + biases[..., None]).reshape(*wq.shape[:-1], -1)
 
 # %% ../nbs/00_affine.ipynb #c1ff3638
-def quantize(w, group_size:int=64, bits:int=8, mode:str='affine', *, stream=None, name:str='weight'):
-    "`(wq, scales, biases)` exactly as `mx.quantize` returns them, for every `QuantSpec`."
-    if mode != 'affine': raise NotImplementedError(f"{name}: only mode='affine' is supported, got {mode!r}")
-    spec = QuantSpec(bits, group_size)
+def quantize(w, group_size:int=64, bits:int=8, mode:str='affine', *, global_scale=None, stream=None, name:str='weight'):
+    "`(wq, scales, biases)` exactly as `mx.quantize` returns them, for every `QuantSpec` (biases None for the floating-point modes)."
+    spec = QuantSpec(bits, group_size, mode=mode)
     w = check_weights(w, group_size, name)
+    if global_scale is not None and mode != 'nvfp4': raise ValueError(f'{name}: only nvfp4 takes a global scale, not {mode}')
+    if spec.is_float: return (*mx.quantize(w, group_size, bits, mode, global_scale=global_scale, stream=stream), None)
     if spec.mlx_native: return mx.quantize(w, group_size, bits, stream=stream)
     with mx.stream(stream or mx.default_stream(mx.default_device())): return _quantize_ext(w, group_size, bits)
 
 # %% ../nbs/00_affine.ipynb #de0d94c5
-def dequantize(wq, scales, biases, group_size:int=64, bits:int=8, mode:str='affine', *, stream=None):
-    "Dequantized weights exactly as `mx.dequantize` returns them, for every `QuantSpec`."
-    if mode != 'affine': raise NotImplementedError(f"only mode='affine' is supported, got {mode!r}")
-    spec = QuantSpec(bits, group_size)
+def dequantize(wq, scales, biases, group_size:int=64, bits:int=8, mode:str='affine', *, global_scale=None, dtype=None, stream=None):
+    "Dequantized weights exactly as `mx.dequantize` returns them, for every `QuantSpec` (`dtype`: of the result, for the floating-point modes)."
+    spec = QuantSpec(bits, group_size, mode=mode)
     if wq.dtype != mx.uint32 or wq.shape[-1] * 32 != scales.shape[-1] * group_size * bits:
         raise ValueError(f'dequantize: packed shape {wq.shape} ({wq.dtype}) and scales {scales.shape} do not fit {spec}')
+    if spec.is_float:
+        if scales.dtype != mx.uint8: raise ValueError(f'dequantize: {mode} scales are uint8, got {scales.dtype}')
+        return mx.dequantize(wq, scales, None, group_size, bits, mode, global_scale=global_scale, dtype=dtype, stream=stream)
     if spec.mlx_native: return mx.dequantize(wq, scales, biases, group_size, bits, stream=stream)
     with mx.stream(stream or mx.default_stream(mx.default_device())): return _dequantize_ext(wq, scales, biases, group_size, bits)
+
+# %% ../nbs/00_affine.ipynb #e2d72daf
+E2M1 = np.array([0, .5, 1, 1.5, 2, 3, 4, 6, -0., -.5, -1, -1.5, -2, -3, -4, -6], np.float32)  # the fp4 values of codes 0–15
+
+def float_scales(scales, mode:str, global_scale=None) -> np.ndarray:
+    "The multipliers (float32) that the uint8 `scales` of a floating-point `mode` stand for (nvfp4: with its `global_scale`)."
+    s = np.asarray(scales)
+    if mode in ('mxfp4', 'mxfp8'): return np.ldexp(np.float32(1), s.astype(np.int32) - 127).astype(np.float32)  # E8M0: a power of two
+    if mode != 'nvfp4': raise ValueError(f'float_scales: {mode!r} is not a floating-point mode')
+    f = np.asarray(mx.from_fp8(mx.array(s), mx.float32))  # E4M3
+    return f if global_scale is None else f * np.float32(float(global_scale) / (6 * 448))  # the global scale maps absmax onto fp4 max × e4m3 max
+
+def float_codes(wq, mode:str) -> np.ndarray:
+    "The values (float32) of the packed codes `wq` of a floating-point `mode`, one per weight, before scaling."
+    bits = FLOAT_MODES[mode][0]
+    q = np.asarray(unpack(wq, bits))
+    return E2M1[q] if bits == 4 else np.asarray(mx.from_fp8(mx.array(q.astype(np.uint8)), mx.float32))
 
 # %% ../nbs/00_affine.ipynb #fcf129be
 def _itemsize(dtype):
@@ -192,6 +235,7 @@ def _itemsize(dtype):
 def bits_per_weight(spec:QuantSpec|None, scale_dtype='bfloat16', dtype='bfloat16'):
     "Stored bits per weight of `spec` (None: kept in `dtype`)."
     if spec is None: return 8.0 * _itemsize(dtype)
+    if spec.is_float: return spec.bits + 8 / spec.group_size
     return spec.bits + 2 * 8 * _itemsize(scale_dtype) / spec.group_size
 
 # %% ../nbs/00_affine.ipynb #a5bd5eea
@@ -225,6 +269,7 @@ def tensor_footprint(shape, spec:QuantSpec|None=None, dtype='bfloat16', scale_dt
     if spec is None: return Footprint(params, params * _itemsize(dtype))
     check_shape(shape, spec)
     rows, n = params // shape[-1], shape[-1]
+    if spec.is_float: return Footprint(params, rows * (n * spec.bits // 32) * 4, rows * (n // spec.group_size))  # uint8 scales, no biases
     per = rows * (n // spec.group_size) * _itemsize(scale_dtype or dtype)
     return Footprint(params, rows * (n * spec.bits // 32) * 4, per, per)
 

@@ -62,9 +62,9 @@ class ModelWeights:
             dt, shape = self.where[key][1:3]
             with self.maps.raw(*self.where[key]) as raw:
                 return group_error_bits(raw, RAW_VIEWS[dt][1], spec.group_size, spec.bits, shape=tuple(shape), deq=deq, on_bad=on_bad,
-                                        name=path, fit=spec.fit)
+                                        name=path, fit=spec.fit, mode=spec.mode)
         w = self.weights[key] if self.weights is not None else self.modules[path].weight
-        return group_error(w, spec.group_size, spec.bits, deq=deq, on_bad=on_bad, name=path, fit=spec.fit)
+        return group_error(w, spec.group_size, spec.bits, deq=deq, on_bad=on_bad, name=path, fit=spec.fit, mode=spec.mode)
 
 # %% ../nbs/03_analysis.ipynb #f7c2c1c2
 def _dt(layer): return {'bfloat16': 'bfloat16', 'float16': 'float16'}.get(layer.dtype, 'float32')
@@ -74,7 +74,7 @@ def _metrics(ge:GroupError) -> dict:
     t = ge.totals
     return dict(mse=ge.mse, max_abs=ge.max_error, sqnr_db=ge.sqnr_db, rel_error=ge.rel_error, cosine=ge.cosine,
                 mse_estimate=ge.mse_estimate, scale_min=float(t[5]), scale_median=ge.scale_median, scale_max=float(t[6]),
-                neg_scales=t[7] / ge.scales.size, outlier_share=ge.outlier_share(), nonfinite=ge.nonfinite)
+                neg_scales=t[7] / ge.scales.size, outlier_share=ge.outlier_share(), nonfinite=ge.nonfinite, flushed=ge.flushed)
 
 def _row(l:Layer, spec, why, ge:GroupError|None):
     "A table row for layer `l` under `spec` (KEEP: no error)."
@@ -147,6 +147,12 @@ class Report:
                        + ', '.join(f'{p}: {v:,}' for p, v in bad.head(3).items()) + (', …' if len(bad) > 3 else '')
                        + '): quantizing them would corrupt their groups and mlx-lm would compute NaN; repair or drop those weights first')
         if self.undivisible: out.append(str(self.undivisible))
+        fl = self.table.flushed[self.table.flushed > 0] if 'flushed' in self.table else ()
+        if len(fl):
+            out.append(f'{int(fl.sum()):,} groups of non-zero weights quantize to all zeros in {len(fl)} layer{"s" * (len(fl) > 1)} ('
+                       + ', '.join(f'{p}: {int(v):,}' for p, v in fl.head(3).items()) + (', …' if len(fl) > 3 else '')
+                       + "): nvfp4's E4M3 scales cannot be that small without a global scale, which mlx-lm never passes; "
+                         'give those layers mxfp4 or an affine spec')
         return out
 
 # %% ../nbs/03_analysis.ipynb #4f7c3eb0
@@ -215,7 +221,7 @@ def sweep(source, specs=GRID, layers=None, progress:bool=True):
         for s in specs:
             if not l.quantizable(s.group_size): continue
             ge = w.group_error(l.path, s)
-            rows.append(dict(path=l.path, component=l.component, spec=str(s), bits=s.bits, group_size=s.group_size,
+            rows.append(dict(path=l.path, component=l.component, spec=str(s), mode=s.mode, bits=s.bits, group_size=s.group_size,
                              bpw=bits_per_weight(s, _dt(l)), params=l.params, **_metrics(ge)))
     return pd.DataFrame(rows)
 

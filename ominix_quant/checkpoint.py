@@ -11,6 +11,7 @@ from pathlib import Path
 import mlx.core as mx
 import mlx.nn as nn
 from mlx.utils import tree_flatten, tree_unflatten
+from .affine import MODES
 
 # %% auto #0
 __all__ = ['MAX_SHARD_BYTES', 'RAW_VIEWS', 'CheckpointError', 'read_config', 'check_safetensors', 'weight_files', 'lazy_weights',
@@ -126,15 +127,20 @@ def build_model(config:dict, where='config.json') -> nn.Module:
     return cls(args.from_dict(config))
 
 # %% ../nbs/00d_checkpoint.ipynb #53f0ce67
-def _quantize_as_saved(model, config, weights):
-    "Quantize `model`'s modules the way the checkpoint says they are (config entries, else `.scales` present)."
+def _quantize_as_saved(model, config, weights, where='config.json'):
+    "Quantize `model`'s modules the way the checkpoint says they are (config entries, else as mlx-lm infers them from the tensors)."
+    from mlx_lm.utils import infer_quant_config
     q = config.get('quantization') or config.get('quantization_config')
     if not q: return
+    modes = {'mode': q.get('mode', 'affine')} | {p: v.get('mode', 'affine') for p, v in q.items() if isinstance(v, dict)}
+    if bad := {p: m for p, m in modes.items() if m not in MODES}:
+        p, m = next(iter(bad.items()))
+        raise CheckpointError(f'{where}: quantization mode {m!r} ({"the default" if p == "mode" else p}) is not one MLX {mx.__version__} knows '
+                              f'({", ".join(MODES)}); upgrade mlx and mlx-lm, or convert the full-precision weights again')
     def pred(p, m):
         if p in q: return q[p]
         if not hasattr(m, 'to_quantized') or f'{p}.scales' not in weights: return False
-        in_dims = m.weight.shape[-1]
-        return {'group_size': in_dims // weights[f'{p}.scales'].shape[-1], 'bits': weights[f'{p}.weight'].shape[-1] * 32 // in_dims}
+        return infer_quant_config(p, m, weights)  # mlx-lm's own: bits, group size and mode from the shapes and the scales' dtype
     nn.quantize(model, group_size=q.get('group_size', 64), bits=q.get('bits', 4), mode=q.get('mode', 'affine'), class_predicate=pred)
 
 # %% ../nbs/00d_checkpoint.ipynb #430c20d9
@@ -301,7 +307,7 @@ def open_checkpoint(src, direct:bool=True):
         try: check_experts(weights, config)
         except ValueError as e: raise CheckpointError(f'{src}: {e}') from None
     if hasattr(model, 'sanitize'): weights = model.sanitize(weights)
-    if config.get('quantization'): _quantize_as_saved(model, config, weights)
+    if config.get('quantization'): _quantize_as_saved(model, config, weights, src / 'config.json')
     _check_against(model, weights, src)
     # tensors the architecture leaves untouched can be read straight from the file (page cache), not through MLX
     by_id = {id(v): k for k, v in weights.items()}  # renamed but unchanged tensors count too

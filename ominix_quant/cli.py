@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, sys
 from dataclasses import replace
 from pathlib import Path
-from .affine import QuantSpec, check_loadable
+from .affine import MODES, QuantSpec, check_loadable
 from .policy import Policy, Rule, KEEP
 from .settings import load_settings
 from .checkpoint import from_here
@@ -24,13 +24,18 @@ def policy_from_args(a) -> Policy:
     if a.policy: pol = Policy.load(a.policy)
     elif a.recipe: pol = Policy.from_recipe(a.recipe, settings)
     else: pol = Policy((), settings.spec, 'default')
-    if a.bits or a.group_size:
-        base = pol.default if pol.default is not KEEP else settings.spec
+    mode = getattr(a, 'mode', None)
+    if mode and mode != 'affine':
+        if a.bits or a.group_size: raise ValueError(f'--mode {mode} fixes bits and group size ({QuantSpec.of(mode).bits} and {QuantSpec.of(mode).group_size}); drop --bits/--group-size')
+        if getattr(a, 'fit', False): raise ValueError(f'--fit fits affine grids; {mode} has a fixed grid')
+        pol = Policy(pol.rules, QuantSpec.of(mode), f'{pol.name}, {mode}', pol.chain_model_predicate)
+    elif a.bits or a.group_size or mode:
+        base = pol.default if pol.default is not KEEP and pol.default.mode == 'affine' else settings.spec if settings.spec.mode == 'affine' else QuantSpec()
         spec = QuantSpec(a.bits or base.bits, a.group_size or base.group_size)
         pol = Policy(pol.rules, spec, f'{pol.name}, {spec}', pol.chain_model_predicate)
     if a.keep: pol = Policy((*(Rule(KEEP, k, note='--keep') for k in a.keep), *pol.rules), pol.default, pol.name, pol.chain_model_predicate)
     if getattr(a, 'fit', False):
-        fit = lambda s: s if s is KEEP else QuantSpec(s.bits, s.group_size, True)
+        fit = lambda s: s if s is KEEP or s.is_float else QuantSpec(s.bits, s.group_size, True)  # fixed grids stay as they are
         pol = Policy(tuple(replace(r, spec=fit(r.spec)) for r in pol.rules), fit(pol.default), f'{pol.name}, fitted', pol.chain_model_predicate)
     return pol
 
@@ -223,6 +228,8 @@ def _policy_flags(p):
     "The flags that describe a policy."
     p.add_argument('--bits', type=int, help='bits of the default spec: 1–6 or 8 (7: report only, MLX cannot run it)')
     p.add_argument('--group-size', type=int, help='group size of the default spec: 32, 64 or 128 (256: report only)')
+    p.add_argument('--mode', choices=MODES, help="the default spec's format: affine (the default; --bits, --group-size) or one of MLX's "
+                                                  'floating-point formats, whose bits and group size are fixed (mxfp4 4.25, nvfp4 4.5, mxfp8 8.25 bits/weight)')
     _recipe_flag(p)
     p.add_argument('--keep', action='append', metavar='PATTERN', help='keep layers matching this glob in full precision (repeatable)')
     p.add_argument('--policy', metavar='FILE.json', help='a policy saved with Policy.save')

@@ -10,7 +10,7 @@ from pathlib import Path
 import mlx.core as mx
 import mlx.nn as nn
 from mlx.utils import tree_flatten
-from .affine import QuantSpec, check_weights, check_loadable
+from .affine import QuantSpec, check_weights, check_loadable, quantize
 from .inventory import inventory, LayerTable
 from .policy import Policy, KEEP, config_block, Undivisible
 from .kernels import quantize_bits, quantize_fast
@@ -30,8 +30,8 @@ def _decisions(model, policy:Policy, table:LayerTable):
         d = pred(l.path, mods[l.path])
         if d is False: out[l.path] = KEEP; continue
         mine = policy.resolve(l)  # the predicate speaks mlx-lm's dict: a fitted grid is ours to remember
-        fit = mine is not KEEP and mine.fit and (mine.bits, mine.group_size) == (d['bits'], d['group_size'])
-        out[l.path] = QuantSpec(d['bits'], d['group_size'], fit)
+        fit = mine is not KEEP and mine.fit and (mine.bits, mine.group_size, mine.mode) == (d['bits'], d['group_size'], d['mode'])
+        out[l.path] = QuantSpec(d['bits'], d['group_size'], fit, d['mode'])
     return out
 
 # %% ../nbs/06_convert.ipynb #530c2b9f
@@ -56,7 +56,7 @@ def apply(model:nn.Module, policy:Policy, config:dict|None=None, allow_kept:bool
         if s is not KEEP: check_weights(mods[p].weight, s.group_size, name=p)
     block = config_block(dec, policy.default)
     fitted = {p: _quantize(mods[p].weight, s, p) for p, s in dec.items() if s is not KEEP and s.fit}  # MLX cannot fit a grid itself
-    nn.quantize(model, class_predicate=lambda p, m: False if dec.get(p, KEEP) is KEEP else {'group_size': dec[p].group_size, 'bits': dec[p].bits})
+    nn.quantize(model, class_predicate=lambda p, m: False if dec.get(p, KEEP) is KEEP else {'group_size': dec[p].group_size, 'bits': dec[p].bits, 'mode': dec[p].mode})
     mods = dict(model.named_modules())
     for p, (wq, s, b) in fitted.items(): mods[p].weight, mods[p].scales, mods[p].biases = wq, s, b
     return {**getattr(model, 'saved_config', dict)(config or {}), 'quantization': block, 'quantization_config': block}
@@ -107,8 +107,8 @@ def _reasons(table, policy, decisions):
 # %% ../nbs/06_convert.ipynb #3aa224f5
 def _quantize(w, spec, name):
     "MLX's quantization of `w`: our fused kernel on the CPU (identical, faster) and for fitted grids, `mx.quantize` elsewhere."
-    if mx.default_device() == mx.cpu or spec.fit: return quantize_fast(w, spec.group_size, spec.bits, name=name, fit=spec.fit)
-    return mx.quantize(check_weights(w, spec.group_size, name=name), spec.group_size, spec.bits)
+    if mx.default_device() == mx.cpu or spec.fit: return quantize_fast(w, spec.group_size, spec.bits, name=name, fit=spec.fit, mode=spec.mode)
+    return quantize(w, spec.group_size, spec.bits, spec.mode, name=name)
 
 # %% ../nbs/06_convert.ipynb #cc4e4cc9
 def convert(src, dst, policy:Policy, dtype:str|None=None, overwrite:bool=False, max_shard_bytes:int=MAX_SHARD_BYTES, progress:bool=True,
@@ -133,7 +133,8 @@ def convert(src, dst, policy:Policy, dtype:str|None=None, overwrite:bool=False, 
         n = v.shape[-1]
         lead = v.shape[:-1]
         out_shapes[k] = Planned((*lead, n * s.bits // 32), mx.uint32)
-        out_shapes[p + '.scales'] = out_shapes[p + '.biases'] = Planned((*lead, n // s.group_size), v.dtype)
+        out_shapes[p + '.scales'] = Planned((*lead, n // s.group_size), mx.uint8 if s.is_float else v.dtype)
+        if not s.is_float: out_shapes[p + '.biases'] = Planned((*lead, n // s.group_size), v.dtype)  # the floating-point modes have none
         recipe[k] = recipe[p + '.scales'] = recipe[p + '.biases'] = (p, k, s)
     cache = {}
     on_cpu = mx.default_device() == mx.cpu
@@ -144,7 +145,7 @@ def convert(src, dst, policy:Policy, dtype:str|None=None, overwrite:bool=False, 
         p, wk, s = recipe[k]
         if p not in cache:
             v = weights.pop(wk)
-            if wk in direct and on_cpu:
+            if wk in direct and on_cpu and not s.is_float:
                 m = mapped(*direct[wk])
                 out = quantize_bits(m.reshape(-1, m.shape[-1]), RAW_VIEWS[direct[wk][1]][1], s.group_size, s.bits, p, s.fit)
                 out = [a.reshape(*m.shape[:-1], -1) for a in out]

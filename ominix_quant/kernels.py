@@ -9,7 +9,7 @@ from functools import cached_property
 import math
 import numpy as np
 import mlx.core as mx
-from .affine import QuantSpec, check_shape, check_weights, dequantize, quantize, _groups
+from .affine import QuantSpec, check_shape, check_weights, dequantize, float_scales, quantize, _groups
 try: import numba
 except ImportError: numba = None  # the MLX fallback below still gives exact results, slowly
 
@@ -334,6 +334,7 @@ class GroupError:
     deq: np.ndarray|None = None  # dequantized weights (float32), when asked for
     nonfinite: int = 0  # NaN/Inf weights found (only with on_bad='flag'; their groups' statistics are NaN)
     row_totals: np.ndarray|None = None  # `[rows, 8]` float64: each row's totals, from the kernel
+    flushed: int = 0  # groups of non-zero weights that come back all zero (nvfp4's E4M3 scales underflow on small weights)
 
     @property
     def n(self):
@@ -372,7 +373,8 @@ class GroupError:
         return (w2 + we) / max(np.sqrt(w2 * max(w2 + 2 * we + e2, 0.0)), 1e-300)
     @property
     def mse_estimate(self):
-        "The uniform-rounding estimate: MSE ≈ scale²/12 in every group."
+        "The uniform-rounding estimate: MSE ≈ scale²/12 in every group (affine grids only: NaN for the floating-point modes)."
+        if self.spec.is_float: return float('nan')
         return self.totals[4] * self.spec.group_size / 12 / self.n
     def outlier_share(self, k:float=6.0):
         "Share of groups whose largest |w| exceeds `k` × the tensor's RMS."
@@ -418,11 +420,45 @@ def _nonfinite(name, bad):
     return ValueError(f'{name}: {int(bad.sum())} NaN/Inf weight(s), first in row {int(np.argmax(bad > 0))}; '
                       'quantizing would corrupt their whole group. Repair or drop them first.')
 
+# %% ../nbs/00a_kernels.ipynb #9b7132b9
+_BLOCK = 1 << 22  # weights per block of rows in the floating-point pass
+
+def _float_error(w, spec:QuantSpec, want_deq:bool, on_bad:str, name:str, global_scale=None) -> GroupError:
+    "`GroupError` of a floating-point `spec` from MLX's quantize/dequantize on the CPU, block by block of rows."
+    if on_bad == 'raise' or not mx.issubdtype(w.dtype, mx.floating): w = check_weights(w, spec.group_size, name)
+    check_shape(w.shape, spec, name)
+    if global_scale is True: global_scale = mx.abs(w).max().astype(mx.float32)
+    if global_scale is not None and spec.mode != 'nvfp4': raise ValueError(f'{name}: only nvfp4 takes a global scale, not {spec.mode}')
+    w2, g = w.reshape(-1, w.shape[-1]), spec.group_size
+    rows, cols = w2.shape
+    out = [np.empty((rows, cols // g), np.float32) for _ in range(7)]
+    out[1][:] = 0  # no biases
+    deq, flushed = (np.empty((rows, cols), np.float32) if want_deq else None), 0
+    step = max(1, _BLOCK // cols)
+    for r in range(0, rows, step):
+        x = w2[r:r + step]
+        wq, s = mx.quantize(x, g, spec.bits, spec.mode, global_scale=global_scale, stream=mx.cpu)
+        d = mx.dequantize(wq, s, None, g, spec.bits, spec.mode, global_scale=global_scale, dtype=mx.float32, stream=mx.cpu)
+        gx, gd = _groups(x, g), d.reshape(x.shape[0], -1, g)
+        e = gd - gx
+        stats = [(e * e).sum(-1), (gx * gx).sum(-1), mx.abs(e).max(-1), (gx * e).sum(-1), mx.abs(gx).max(-1), mx.abs(gd).max(-1)]
+        mx.eval(stats)
+        part = slice(r, r + x.shape[0])
+        out[0][part] = float_scales(s, spec.mode, global_scale)
+        for o, a in zip(out[2:], stats): o[part] = np.asarray(a)
+        flushed += int(((np.asarray(stats[5]) == 0) & (out[6][part] > 0)).sum())
+        if want_deq: deq[part] = np.asarray(d)
+    bad = int(mx.logical_not(mx.isfinite(w)).sum().item()) if on_bad != 'raise' else 0
+    return GroupError(spec, tuple(w.shape), _dtype_name(w), *out, deq, bad, None, flushed)
+
 # %% ../nbs/00a_kernels.ipynb #a2fc939f
 def group_error_bits(src:np.ndarray, kind:int, group_size:int=64, bits:int=8, *, shape=None, dtype:str='', deq:bool=False,
-                     on_bad:str='raise', name:str='weight', fit:bool=False) -> GroupError:
+                     on_bad:str='raise', name:str='weight', fit:bool=False, mode:str='affine', global_scale=None) -> GroupError:
     "`group_error` of a 2-D array of weight bits (uint16: kind 1 bf16 / 2 fp16; uint32: kind 0 fp32), e.g. a file mapping."
-    spec = QuantSpec(bits, group_size, fit)
+    spec = QuantSpec(bits, group_size, fit, mode)
+    if spec.is_float:
+        w = mx.array(np.asarray(src)).view((mx.float32, mx.bfloat16, mx.float16)[kind])
+        return _float_error(w.reshape(shape) if shape else w, spec, deq, on_bad, name, global_scale)
     rows, cols = src.shape
     check_shape((rows, cols), spec, name)
     out = [np.empty((rows, cols // group_size), np.float32) for _ in range(7)]
@@ -434,10 +470,12 @@ def group_error_bits(src:np.ndarray, kind:int, group_size:int=64, bits:int=8, *,
     return GroupError(spec, tuple(shape or src.shape), dtype or ('float32', 'bfloat16', 'float16')[kind], *out, d if deq else None, int(bad.sum()), rt)
 
 # %% ../nbs/00a_kernels.ipynb #9003d9b8
-def group_error(w, group_size:int=64, bits:int=8, *, deq:bool=False, on_bad:str='raise', name:str='weight', fit:bool=False) -> GroupError:
-    "Per-group error statistics of quantizing `w` as MLX would (`fit`: with the fitted grid), in one fused pass (`on_bad='flag'`: count NaN/Inf instead of raising)."
-    spec = QuantSpec(bits, group_size, fit)
+def group_error(w, group_size:int=64, bits:int=8, *, deq:bool=False, on_bad:str='raise', name:str='weight', fit:bool=False,
+                mode:str='affine', global_scale=None) -> GroupError:
+    "Per-group error statistics of quantizing `w` as MLX would (`fit`: with the fitted grid; `mode`: a floating-point format), in one pass (`on_bad='flag'`: count NaN/Inf instead of raising)."
+    spec = QuantSpec(bits, group_size, fit, mode)
     w = w if isinstance(w, mx.array) else mx.array(w)
+    if spec.is_float: return _float_error(w, spec, deq, on_bad, name, global_scale)
     if numba is None or w.dtype not in _KINDS:
         if fit: raise ValueError(f'{name}: a fitted quantization needs numba and a float32/bfloat16/float16 weight')
         w = check_weights(w, group_size, name)
@@ -502,10 +540,11 @@ def quantize_bits(src:np.ndarray, kind:int, group_size:int=64, bits:int=8, name:
     return wq8.view(np.uint32), *sb
 
 # %% ../nbs/00a_kernels.ipynb #88a818c8
-def quantize_fast(w, group_size:int=64, bits:int=8, *, name:str='weight', fit:bool=False):
-    "`(wq, scales, biases)` as `mx.quantize` returns them on the CPU, in one multi-threaded pass, for every `QuantSpec` (`fit`: the fitted grid)."
-    spec = QuantSpec(bits, group_size)
+def quantize_fast(w, group_size:int=64, bits:int=8, *, name:str='weight', fit:bool=False, mode:str='affine'):
+    "`(wq, scales, biases)` as `mx.quantize` returns them on the CPU, in one multi-threaded pass, for every `QuantSpec` (`fit`: the fitted grid; floating-point modes: MLX's)."
+    spec = QuantSpec(bits, group_size, mode=mode)
     w = w if isinstance(w, mx.array) else mx.array(w)
+    if spec.is_float: return quantize(w, group_size, bits, mode, stream=mx.cpu, name=name)
     if numba is None or w.dtype not in _KINDS:
         if fit: raise ValueError(f'{name}: a fitted quantization needs numba and a float32/bfloat16/float16 weight')
         return quantize(w, group_size, bits, stream=mx.cpu, name=name)

@@ -9,7 +9,8 @@ import fnmatch, json, math, re
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
-from .affine import QuantSpec, tensor_footprint, Footprint, _itemsize
+import mlx.core as mx
+from .affine import MODES, QuantSpec, bits_per_weight, tensor_footprint, Footprint, _itemsize
 from .inventory import Layer, LayerTable, _layer, _QUANTIZABLE, model_rules
 from .settings import load_settings, Recipe
 
@@ -178,7 +179,7 @@ def from_recipe(cls:Policy, recipe, settings=None):
 def _more_precise(a, b):
     "The more precise of two specs/KEEP."
     if a is KEEP or b is KEEP: return KEEP
-    return max(a, b, key=lambda s: (s.bits, -s.group_size))
+    return max(a, b, key=lambda s: (bits_per_weight(s), s.mode == 'affine'))  # more bits per weight; affine on a tie
 
 @patch
 def to_predicate(self:Policy, model=None, chain:bool|None=None, components=()):
@@ -193,8 +194,8 @@ def to_predicate(self:Policy, model=None, chain:bool|None=None, components=()):
         if theirs is not None and spec is not KEEP:
             t = theirs(path, module)
             if t is False: return False
-            if isinstance(t, dict): spec = _more_precise(spec, QuantSpec(t.get('bits', spec.bits), t.get('group_size', spec.group_size)))
-        return False if spec is KEEP else {'group_size': spec.group_size, 'bits': spec.bits}
+            if isinstance(t, dict): spec = _more_precise(spec, QuantSpec(t.get('bits', spec.bits), t.get('group_size', spec.group_size), mode=t.get('mode', 'affine')))
+        return False if spec is KEEP else {'group_size': spec.group_size, 'bits': spec.bits, 'mode': spec.mode}
     return predicate
 
 # %% ../nbs/02_policy.ipynb #b5973a6a
@@ -203,7 +204,7 @@ def to_config(self:Policy, table:LayerTable, model=None) -> dict:
     "The `quantization` block of config.json for `table` under this policy (and `model`'s own predicate, if given)."
     if model is not None:
         pred, mods = self.to_predicate(model), dict(model.named_modules())
-        decide = lambda l: (lambda d: KEEP if d is False else QuantSpec(d['bits'], d['group_size']))(pred(l.path, mods[l.path]))
+        decide = lambda l: (lambda d: KEEP if d is False else QuantSpec(d['bits'], d['group_size'], mode=d['mode']))(pred(l.path, mods[l.path]))
     else: decide = self.resolve
     return config_block({l.path: decide(l) for l in table if l.kind in _QUANTIZABLE}, self.default)
 
@@ -211,10 +212,12 @@ def config_block(decisions:dict, default=QuantSpec()) -> dict:
     "The `quantization` block for `{layer path: QuantSpec or KEEP}`: the default, then every layer that differs."
     used = [s for s in decisions.values() if s is not KEEP]
     base = default if default is not KEEP else (max(set(used), key=used.count) if used else QuantSpec())
-    block = {'group_size': base.group_size, 'bits': base.bits, 'mode': 'affine'}
+    block = {'group_size': base.group_size, 'bits': base.bits, 'mode': base.mode}
+    mixed = any(s.mode != 'affine' for s in (base, *used))  # then every entry names its mode (mlx-lm passes an entry to to_quantized as it is)
     for p, s in decisions.items():
         if s is KEEP: block[p] = False
-        elif (s.bits, s.group_size) != (base.bits, base.group_size): block[p] = {'group_size': s.group_size, 'bits': s.bits}  # a fitted grid is the same format
+        elif (s.bits, s.group_size, s.mode) != (base.bits, base.group_size, base.mode):  # a fitted grid is the same format
+            block[p] = {'group_size': s.group_size, 'bits': s.bits} | ({'mode': s.mode} if mixed else {})
     return block
 
 # %% ../nbs/02_policy.ipynb #d2638f39
@@ -224,21 +227,28 @@ def from_config(cls:Policy, config:dict, name='from config'):
     q = config.get('quantization', config.get('quantization_config', config)) if isinstance(config, dict) else None
     if not isinstance(q, dict) or 'bits' not in q or 'group_size' not in q:
         raise ValueError('from_config: no `quantization` block with bits and group_size; is this a quantized model\'s config.json?')
-    if q.get('mode', 'affine') != 'affine': raise ValueError(f"from_config: mode {q['mode']!r} is not affine")
     rules = []
     for p, v in q.items():
         if p in ('group_size', 'bits', 'mode'): continue
         esc = literal(p)
         if v is False: rules.append(Rule(KEEP, esc))
-        elif isinstance(v, dict): rules.append(Rule(QuantSpec(int(v['bits']), int(v['group_size'])), esc))
+        elif isinstance(v, dict): rules.append(Rule(_saved_spec(v, p), esc))
         else: raise ValueError(f'from_config: entry {p!r} is {v!r}; expected false or {{"bits", "group_size"}}')
-    return cls(tuple(rules), QuantSpec(int(q['bits']), int(q['group_size'])), name)
+    return cls(tuple(rules), _saved_spec(q, 'the default'), name)
+
+def _saved_spec(v:dict, where:str) -> QuantSpec:
+    "The `QuantSpec` of a config entry `{bits, group_size, mode}`, with what to do if this MLX does not have its mode."
+    mode = v.get('mode', 'affine')
+    if mode not in MODES:
+        raise ValueError(f'from_config: {where} is quantized in mode {mode!r}, which this toolkit and MLX {mx.__version__} do not know '
+                         f'({", ".join(MODES)}); upgrade mlx and mlx-lm, or re-quantize from the full-precision weights')
+    return QuantSpec(int(v['bits']), int(v['group_size']), mode=mode)
 
 # %% ../nbs/02_policy.ipynb #2f5d8247
-def _spec_json(s): return 'keep' if s is KEEP else {'bits': s.bits, 'group_size': s.group_size} | ({'fit': True} if s.fit else {})
+def _spec_json(s): return 'keep' if s is KEEP else {'bits': s.bits, 'group_size': s.group_size} | ({'fit': True} if s.fit else {}) | ({'mode': s.mode} if s.is_float else {})
 def _spec_from(j, where):
     if j == 'keep': return KEEP
-    try: return QuantSpec(int(j['bits']), int(j['group_size']), bool(j.get('fit', False)))
+    try: return QuantSpec(int(j['bits']), int(j['group_size']), bool(j.get('fit', False)), str(j.get('mode', 'affine')))
     except (TypeError, KeyError, ValueError) as e: raise ValueError(f'{where}: bad spec {j!r}: {e}') from None
 
 @patch

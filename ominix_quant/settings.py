@@ -82,8 +82,8 @@ class Settings:
                 f'| recipe | spec | kept in BF16 | what for |\n|---|---|---|---|\n{rows}')
 
 # %% ../nbs/00b_settings.ipynb #8932a9d1
-_KEYS = {'quantization': {'bits', 'group_size'}, 'paths': {'models'},
-         'recipe': {'description', 'bits', 'group_size', 'keep', 'min_params', 'max_params', 'quantize', 'specs'}}
+_KEYS = {'quantization': {'bits', 'group_size', 'mode'}, 'paths': {'models'},
+         'recipe': {'description', 'bits', 'group_size', 'mode', 'keep', 'min_params', 'max_params', 'quantize', 'specs'}}
 
 def _read(cp, text, source):
     "Read `text` into configparser `cp`, turning its errors into `SettingsError`s."
@@ -119,11 +119,14 @@ def _value(cp, texts, sec, key, conv, default=None):
 
 # %% ../nbs/00b_settings.ipynb #e8607124
 def _spec(cp, texts, sec, default=QuantSpec()):
-    "The `QuantSpec` of a section, defaults filled in."
-    bits, gs = _value(cp, texts, sec, 'bits', int, default.bits), _value(cp, texts, sec, 'group_size', int, default.group_size)
-    try: return QuantSpec(bits, gs)
+    "The `QuantSpec` of a section, defaults filled in (`mode = mxfp4` and the like fix bits and group size)."
+    mode = _value(cp, texts, sec, 'mode', str, 'affine').strip().lower()
+    try:
+        if mode != 'affine' and 'bits' not in cp[sec] and 'group_size' not in cp[sec]: return QuantSpec.of(mode)
+        bits, gs = _value(cp, texts, sec, 'bits', int, default.bits), _value(cp, texts, sec, 'group_size', int, default.group_size)
+        return QuantSpec(bits, gs, mode=mode)
     except ValueError as e:
-        src, n = _where(texts, sec, 'bits' if 'bits' in str(e) else 'group_size')
+        src, n = _where(texts, sec, 'mode' if 'mode' in str(e) else 'bits' if 'bits' in str(e) else 'group_size')
         raise SettingsError(src, sec, n, str(e).removeprefix('QuantSpec: ')) from None
 
 def _bool(s):
