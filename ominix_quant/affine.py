@@ -209,7 +209,7 @@ def dequantize(wq, scales, biases, group_size:int=64, bits:int=8, mode:str='affi
     if spec.mlx_native: return mx.dequantize(wq, scales, biases, group_size, bits, stream=stream)
     with mx.stream(stream or mx.default_stream(mx.default_device())): return _dequantize_ext(wq, scales, biases, group_size, bits)
 
-# %% ../nbs/00_affine.ipynb #e2d72daf
+# %% ../nbs/00_affine.ipynb #40e47158
 E2M1 = np.array([0, .5, 1, 1.5, 2, 3, 4, 6, -0., -.5, -1, -1.5, -2, -3, -4, -6], np.float32)  # the fp4 values of codes 0–15
 
 def float_scales(scales, mode:str, global_scale=None) -> np.ndarray:

@@ -11,14 +11,14 @@ import html, math
 import numpy as np
 import mlx.core as mx
 import mlx.nn as nn
-from .affine import QuantSpec, GROUP_SIZES, bits_per_weight
+from .affine import FLOAT_MODES, QuantSpec, GROUP_SIZES, bits_per_weight
 from .kernels import group_error, group_error_bits, GroupError
 from .inventory import inventory, LayerTable, Layer
 from .policy import Policy, Rule, KEEP, layer_bytes
 from .checkpoint import FileMaps, RAW_VIEWS, open_checkpoint
 
 # %% auto #0
-__all__ = ['GRID', 'ModelWeights', 'Report', 'analyze', 'sweep', 'sample_layers']
+__all__ = ['FORMATS', 'GRID', 'ModelWeights', 'Report', 'analyze', 'sweep', 'sample_layers']
 
 # %% ../nbs/03_analysis.ipynb #95d9363b
 class ModelWeights:
@@ -205,7 +205,8 @@ def analyze(source, policy:Policy|None=None, experts:bool=False, progress:bool=T
     return Report(pd.DataFrame(rows).set_index('path'), policy, table.name, w, policy.undivisible(table))
 
 # %% ../nbs/03_analysis.ipynb #2fbb5601
-GRID = tuple(QuantSpec(b, g) for b in (2, 3, 4, 5, 6, 8) for g in GROUP_SIZES)
+FORMATS = tuple(QuantSpec.of(m) for m in FLOAT_MODES)  # MLX's floating-point formats: fixed bits and group size
+GRID = (*(QuantSpec(b, g) for b in (2, 3, 4, 5, 6, 8) for g in GROUP_SIZES), *FORMATS)
 
 def sweep(source, specs=GRID, layers=None, progress:bool=True):
     "Error of every layer (or `layers`, glob patterns) at every spec of `source` (a model, a folder, or a `Report`'s weights)."

@@ -149,14 +149,19 @@ def expert_heatmap(rep:Report, projection:str='down_proj', metric:str='rel_error
 
 # %% ../nbs/04_viz.ipynb #a2416a43
 def bits_curves(sw, metric:str='rel_error'):
-    "Error vs bits per weight for each group size, from a `sweep` DataFrame."
+    "Error vs bits per weight: a line per affine group size, a marked point per floating-point format, from a `sweep` DataFrame."
     go = _go()
-    agg = sw.groupby(['group_size', 'bits']).agg(bpw=('bpw', 'first'), y=(metric, 'mean')).reset_index()
+    sw = sw if 'mode' in sw else sw.assign(mode='affine')
+    agg = sw.groupby(['mode', 'group_size', 'bits']).agg(bpw=('bpw', 'first'), y=(metric, 'mean')).reset_index()
     fig = go.Figure()
-    for gs, d in agg.groupby('group_size'):
+    for gs, d in agg[agg['mode'] == 'affine'].groupby('group_size'):
         fig.add_scatter(x=d.bpw, y=d.y, mode='lines+markers', name=f'group size {gs}', text=[f'{b}-bit g{gs}' for b in d.bits],
                         hovertemplate='%{text}<br>%{x:.3f} bits/weight<br>' + metric + ' %{y:.4g}<extra></extra>')
-    fig.update_layout(title=f'mean {metric} vs bits per weight', xaxis_title='bits per weight (bf16 scales and biases)',
+    fl = agg[agg['mode'] != 'affine']
+    if len(fl): fig.add_scatter(x=fl.bpw, y=fl.y, mode='markers+text', text=fl['mode'], textposition='top center', name='floating-point formats',
+                                marker=dict(symbol='diamond', size=11, color='#222'),
+                                hovertemplate='%{text}<br>%{x:.3f} bits/weight<br>' + metric + ' %{y:.4g}<extra></extra>')
+    fig.update_layout(title=f'mean {metric} vs bits per weight', xaxis_title='bits per weight (bf16 scales and biases; one uint8 scale for the formats)',
                       yaxis_title=_LABELS.get(metric, metric), height=380, template='plotly_white')
     if metric in ('rel_error', 'mse'): fig.update_yaxes(**log_axis(agg.y.min() / 1.2, agg.y.max() * 1.2))
     return fig
