@@ -8,7 +8,7 @@ import fnmatch, html, math
 from dataclasses import dataclass, replace
 import numpy as np
 from fastcore.basics import patch
-from ..affine import QuantSpec, MLX_BITS, MLX_GROUP_SIZES
+from ..affine import FLOAT_MODES, MODES, QuantSpec, MLX_BITS, MLX_GROUP_SIZES
 from ..inventory import LayerTable, _QUANTIZABLE
 from ..policy import Policy, Rule, KEEP, layer_bytes, literal, _match_path
 from ..analysis import _dt
@@ -31,14 +31,15 @@ def _matcher(text:str):
 # %% ../../nbs/05a_choices.ipynb #c090af58
 @dataclass(frozen=True)
 class Pick:
-    "A choice made on one node: keep in full precision or not, and/or bits and group size (None: inherited)."
+    "A choice made on one node: keep in full precision or not, and/or bits and group size, or a format (None: inherited)."
     keep: bool|None = None  # True: keep in BF16; False: quantize even if the recipe keeps it; None: inherit
     bits: int|None = None
     group_size: int|None = None
+    mode: str|None = None  # 'affine' (bits and group size) or one of MLX's floating-point formats (mxfp4, nvfp4, mxfp8)
     @property
     def empty(self):
         "Nothing chosen: every field is inherited."
-        return self.keep is None and self.bits is None and self.group_size is None
+        return self.keep is None and self.bits is None and self.group_size is None and self.mode is None
 
 # %% ../../nbs/05a_choices.ipynb #f9789dc9
 @dataclass
@@ -77,7 +78,7 @@ class Estimate:
                 + (f'<b>Worst layers</b> (relative weight error)<ol>{worst}</ol>' if worst else '') + '</div>')
 
 # %% ../../nbs/05a_choices.ipynb #064ba7f7
-SPECS = tuple(QuantSpec(b, g) for b in (8, 6, 5, 4, 3, 2) for g in MLX_GROUP_SIZES)
+SPECS = (*(QuantSpec(b, g) for b in (8, 6, 5, 4, 3, 2) for g in MLX_GROUP_SIZES), *(QuantSpec.of(m) for m in FLOAT_MODES))
 
 class Choices:
     "The picker's state without widgets: a base policy, picks on nodes, undo, and a fast estimate."
@@ -139,21 +140,25 @@ def _resolve_one(self:Choices, i:int):
     l = self.layers[i]
     chain = [('layer', l.path), *(('pattern', t) for t in reversed(self.patterns) if i in self.patterns[t]),
              ('group', self._glob[i]), ('component', l.component)]
-    bits = gs = None
+    bits = gs = mode = None
     unkept = False  # a more specific node said "do not keep"
     for key in chain:
         p = self.picks.get(key)
         if p is None: continue
         if p.keep and not unkept:
-            if bits is None and gs is None: return KEEP
+            if bits is None and gs is None and mode is None: return KEEP
             break
         unkept = unkept or p.keep is False
         bits = p.bits if bits is None else bits
         gs = p.group_size if gs is None else gs
+        mode = p.mode if mode is None else mode
     base = self._base[i]
-    if bits is None and gs is None and not (unkept and base is KEEP): return base
-    fill = base if base is not KEEP else (self.base.default if self.base.default is not KEEP else QuantSpec())
-    spec = QuantSpec(bits or fill.bits, gs or fill.group_size)
+    if bits is None and gs is None and mode is None and not (unkept and base is KEEP): return base
+    if mode not in (None, 'affine') or (mode is None and bits is None and gs is None and base is not KEEP and base.is_float): spec = QuantSpec.of(mode or base.mode)
+    else:
+        affine = lambda s: s is not KEEP and not s.is_float
+        fill = base if affine(base) else self.base.default if affine(self.base.default) else QuantSpec()
+        spec = QuantSpec(bits or fill.bits, gs or fill.group_size)
     return KEEP if l.why_not(spec.group_size) else spec
 
 @patch
@@ -173,7 +178,7 @@ def _push(self:Choices):
 
 @patch
 def pick(self:Choices, level:str, key:str, **changes) -> Choices:
-    "Set `keep`, `bits` and/or `group_size` on a node (None: inherit again)."
+    "Set `keep`, `bits` and/or `group_size`, or a floating-point `mode`, on a node (None: inherit again; bits or a group size mean affine)."
     if level not in _LEVELS: raise ValueError(f'level must be one of {_LEVELS}, got {level!r}')
     if level == 'pattern':
         members = {i for i, l in enumerate(self.layers) if _matcher(key)(l.path)}
@@ -181,12 +186,16 @@ def pick(self:Choices, level:str, key:str, **changes) -> Choices:
     elif level == 'layer' and key not in self.index: raise KeyError(f'{self.table.name}: no quantizable layer {key!r}')
     elif level == 'group' and not any(key in g for g in self.groups.values()): raise KeyError(f'{self.table.name}: no layer group {key!r}')
     elif level == 'component' and key not in self.components: raise KeyError(f'{self.table.name}: no component {key!r} (have {self.components})')
-    bad = {k for k in changes if k not in ('keep', 'bits', 'group_size')}
-    if bad: raise TypeError(f'pick: unknown choice(s) {sorted(bad)}; use keep, bits, group_size')
+    bad = {k for k in changes if k not in ('keep', 'bits', 'group_size', 'mode')}
+    if bad: raise TypeError(f'pick: unknown choice(s) {sorted(bad)}; use keep, bits, group_size, mode')
+    if changes.get('mode') is not None and changes['mode'] not in MODES: raise ValueError(f'mode must be one of {MODES}')
+    if changes.get('mode') not in (None, 'affine'): changes = {**changes, 'bits': None, 'group_size': None}  # a format fixes both
+    elif 'mode' not in changes and (changes.get('bits') is not None or changes.get('group_size') is not None): changes = {**changes, 'mode': 'affine'}
     if changes.get('bits') is not None and changes['bits'] not in MLX_BITS: raise ValueError(f'bits must be one of {MLX_BITS}')
     if changes.get('group_size') is not None and changes['group_size'] not in MLX_GROUP_SIZES: raise ValueError(f'group_size must be one of {MLX_GROUP_SIZES}')
     self._push()
     p = replace(self.picks.get((level, key), Pick()), **{k: (None if v is None else bool(v)) if k == 'keep' else v for k, v in changes.items()})
+    if 'mode' not in changes and p.mode == 'affine' and p.bits is None and p.group_size is None: p = replace(p, mode=None)  # affine was implied by them
     if p.empty: self.picks.pop((level, key), None)
     else: self.picks[(level, key)] = p
     if level == 'pattern':

@@ -31,13 +31,13 @@ def _slug(s:str) -> str:
     "A CSS class name's part for a node key."
     return re.sub(r'[^A-Za-z0-9]+', '-', s).strip('-').lower()
 
-_BITS = [('inherit', 0)] + [(f'{b}-bit', b) for b in (8, 6, 5, 4, 3, 2)]  # 0: inherit (a None value leaves ipywidgets' menu blank)
+_BITS = [('inherit', 0)] + [(f'{b}-bit', b) for b in (8, 6, 5, 4, 3, 2)] + [(m, m) for m in ('mxfp8', 'nvfp4', 'mxfp4')]  # 0: inherit (None leaves the menu blank); MLX's formats by name
 _GROUPS = [('inherit', 0)] + [(f'g{g}', g) for g in MLX_GROUP_SIZES]
 
 _INHERIT = 'inherit: take the choice of the row above (the component or layer group), or else the recipe\'s'
 _HELP = ('<div class="oq-help" style="max-width:900px">Each row is a <b>component</b>, a <b>layer group</b> (the same layer in every '
          'block; ▸ opens it) or a single layer. Tick <b>keep in BF16</b> to leave its layers unquantized — untick it to quantize what the '
-         'recipe keeps — or choose <b>bits</b> and a <b>group size</b>; <b>inherit</b> takes the choice of the row above, or else the '
+         'recipe keeps — or choose <b>bits</b> and a <b>group size</b>, or one of MLX\'s floating-point formats (mxfp8, nvfp4, mxfp4: their bits and group size are fixed) in the bits menu; <b>inherit</b> takes the choice of the row above, or else the '
          'recipe\'s. The arrow (→) says what the row\'s layers get now. Then <b>save policy</b> and apply it with the command shown.</div>')
 
 def _state_text(specs:list) -> str:
@@ -101,7 +101,8 @@ class _Row:
 
     def show(self, pick:Pick, kept:bool):
         "Put `pick` into the menus, and whether the row's layers end up kept into the box."
-        for w, v in ((self.keep, kept), (self.bits, pick.bits or 0), (self.gs, pick.group_size or 0)):
+        fmt = pick.mode if pick.mode not in (None, 'affine') else None
+        for w, v in ((self.keep, kept), (self.bits, fmt or pick.bits or 0), (self.gs, pick.group_size or 0)):
             if w.value != v: w.value = v
 
 # %% ../../nbs/05b_picker.ipynb #75003985
@@ -229,6 +230,9 @@ def _changed(self:LayerPicker, row:_Row, what:str, value):
     ch = self.choices
     try:
         if what == 'keep': ch.set_keep(row.level, row.key, value)
+        elif isinstance(value, str): ch.pick(row.level, row.key, mode=value)  # a format from the bits menu
+        elif what == 'bits' and not value:  # inherit: a format picked here goes too
+            ch.pick(row.level, row.key, bits=None, mode='affine' if ch.picks.get((row.level, row.key), Pick()).group_size else None)
         else: ch.pick(row.level, row.key, **{what: value or None})
     except (ValueError, KeyError) as e: return self._say(str(e))
     self._refresh()
