@@ -9,7 +9,7 @@ from pathlib import Path
 from fastcore.basics import patch
 from . import blas  # importing the package has loaded the optimized BLAS before mlx.core (nbs/00c_blas)
 import mlx.core as mx
-from .affine import QuantSpec
+from .affine import FLOAT_MODES, QuantSpec
 from .policy import Policy, KEEP
 from .settings import load_settings
 from .inventory import inventory
@@ -26,15 +26,15 @@ SPEECH_PRECISIONS = ('as stored', 'asr', '8-bit g64', '4-bit g64', 'mixed 5.0')
 VISION_PRECISIONS = ('as stored', 'vlm', '8-bit g64', '4-bit g64')  # vision-language models: the stored dtype, the VLM recipe  # speech models: the stored dtype (Whisper's is float16), the ASR recipe
 
 def parse_precision(p):
-    "A `Policy` for 'bf16', 'as stored', 'B-bit gG' or a recipe name (or a `Policy` as given), or the target bits per weight of 'mixed B'."
+    "A `Policy` for 'bf16', 'as stored', 'B-bit gG', a format ('mxfp4', 'nvfp4', 'mxfp8') or a recipe name (or a `Policy` as given), or the target bits per weight of 'mixed B'."
     if isinstance(p, Policy): return p
     s = re.sub(r'\s+', ' ', str(p).strip().lower())
     if s in ('bf16', 'bfloat16', 'fp16', 'float16', 'fp32', 'float32', 'full', 'keep', 'as stored'):
         return Policy((), KEEP, 'bf16' if s in ('bf16', 'bfloat16') else s)
-    if re.fullmatch(r'\d[ -]?bits?[ -]?g\d+( fit)?', s): spec = QuantSpec.parse(s); return Policy((), spec, str(spec))
+    if re.fullmatch(r'\d[ -]?bits?[ -]?g\d+( fit)?', s) or s in FLOAT_MODES: spec = QuantSpec.parse(s); return Policy((), spec, str(spec))
     if m := re.fullmatch(r'mixed[ :=]?(\d+(?:\.\d+)?)', s): return float(m[1])
     if s in load_settings().recipes: return Policy(*(lambda r: (r.rules, r.default))(Policy.from_recipe(s)), s)
-    raise ValueError(f"unknown precision {p!r}: use 'bf16', 'as stored', 'B-bit gG' (e.g. '4-bit g64'; add ' fit' for the fitted grid), "
+    raise ValueError(f"unknown precision {p!r}: use 'bf16', 'as stored', 'B-bit gG' (e.g. '4-bit g64'; add ' fit' for the fitted grid), a format (mxfp4, nvfp4, mxfp8), "
                      f"'mixed B' (allocated to B bits per weight), a recipe ({', '.join(load_settings().recipes)}) or a Policy")
 
 # %% ../nbs/11_bench.ipynb #5fb70687

@@ -97,7 +97,7 @@ def cmd_report(a):
     if not a.no_sweep: sw = sweep(rep, layers=a.sweep_layer or sample_layers(rep.table.index), progress=not a.quiet)
     usage = None
     if a.usage_tokens:
-        from ominix_quant.models.glm4_moe import text_usage
+        from ominix_quant.evaluate import text_usage
         usage = text_usage(src, a.usage_tokens)
     html_report(rep, out, sw=sw, overwrite=a.overwrite, usage=usage)
     print(f'{rep!r}\nwrote {out} ({out.stat().st_size / 1e6:.1f} MB)')

@@ -24,12 +24,13 @@ from .models.bert import load_encoder, minilm_folder, padded
 
 # %% auto #0
 __all__ = ['Evaluator', 'Quality', 'EmbeddingQuality', 'EmbeddingEvaluator', 'word_error_rate', 'SpeechQuality',
-           'SpeechEvaluator']
+           'SpeechEvaluator', 'text_usage']
 
 # %% ../nbs/08_eval.ipynb #c5778be4
 def _dequantized(w:mx.array, spec) -> mx.array:
     "The float32 weight a quantized layer computes with: quantized in `w`'s own dtype, dequantized in float32."
-    wq, s, b = quantize_fast(w, spec.group_size, spec.bits, fit=spec.fit)
+    wq, s, b = quantize_fast(w, spec.group_size, spec.bits, fit=spec.fit, mode=spec.mode)
+    if spec.is_float: return mx.dequantize(wq, s, None, spec.group_size, spec.bits, spec.mode, dtype=mx.float32)  # uint8 scales as stored
     return mx.dequantize(wq, s.astype(mx.float32), b.astype(mx.float32), group_size=spec.group_size, bits=spec.bits)
 
 # %% ../nbs/08_eval.ipynb #6787189f
@@ -323,3 +324,15 @@ def quality(self:SpeechEvaluator, policy:Policy, name:str|None=None, progress:bo
     return SpeechQuality(name or policy.name or str(policy.default), self.bpw(policy), self.wer(text) if transcribe else float('nan'),
                          self.wer(base_text), word_error_rate(base_text, text) if transcribe else float('nan'), float(kl.mean()),
                          float(same.mean()), text, time.perf_counter() - t0)
+
+# %% ../nbs/08_eval.ipynb #21d15808
+def text_usage(folder, tokens:int=1024):
+    "`expert_usage` of the MoE model saved in `folder` over the first `tokens` tokens of the calibration text (float32 on the CPU)."
+    from mlx_lm.tokenizer_utils import load as load_tokenizer
+    from ominix_quant.checkpoint import cast
+    from ominix_quant.models.glm4_moe import expert_usage
+    from ominix_quant.texts import shakespeare
+    model, _ = load_model(folder)
+    if mx.default_device().type == mx.DeviceType.cpu: cast(model, mx.float32)  # MLX's CPU GatherMM has no bf16
+    tok = load_tokenizer(Path(folder))
+    return expert_usage(model, tok.encode(shakespeare('calibration')[:tokens * 8])[:tokens])

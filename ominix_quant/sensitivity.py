@@ -129,7 +129,7 @@ class Sensitivity:
                 act = 0.0
                 if row is not None: act += float((e2.sum(-1) * row).sum())
                 if col is not None: act += float((e2 * col).sum())
-                rows.append(dict(path=l.path, component=l.component, spec=str(s), bits=s.bits, group_size=s.group_size,
+                rows.append(dict(path=l.path, component=l.component, spec=str(s), mode=s.mode, bits=s.bits, group_size=s.group_size,
                                  bytes=layer_bytes(l, s, ev.dtype).total,
                                  weight_err=float(e2.sum()), act_err=act, fisher_kl=0.5 * float((F * e2).sum()) if F is not None else np.nan))
         self.table = pd.DataFrame(rows)

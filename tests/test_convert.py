@@ -97,3 +97,19 @@ def test_report_png_says_what_is_missing(smol, tmp_path, monkeypatch, capsys):
     rc = cli.main(['report', str(smol), '-o', str(tmp_path / 'r.html'), '--png', str(tmp_path / 'png'), '--no-sweep', '-q'])
     err = capsys.readouterr().err
     assert rc == 1 and 'apt-get install chromium' in err and (tmp_path / 'r.html').stat().st_size > 1e6
+
+
+def test_command_line_converts_to_a_format(tmp_path):
+    "ominix-quant convert --mode nvfp4: every linear layer in nvfp4 (one uint8 scale per 16 weights), loaded by mlx-lm; a format refuses --bits."
+    import mlx_lm
+    from conftest import cli, main_raise
+    src = tiny_checkpoint('llama', tmp_path / 'src')
+    cli(['quantize', str(src), '-o', str(tmp_path / 'fp'), '--mode', 'nvfp4', '-q'])
+    lm, _ = mlx_lm.load(str(tmp_path / 'fp'))
+    up = lm.model.layers[0].mlp.up_proj
+    assert (up.mode, up.bits, up.group_size, up.scales.dtype) == ('nvfp4', 4, 16, mx.uint8)
+    from ominix_quant.policy import memory_plan
+    plan = json.loads(cli(['plan', str(src), '--mode', 'mxfp4', '--json']))
+    assert plan['total_bytes'] == memory_plan(src, Policy((), QuantSpec.of('mxfp4'))).total_bytes and 'mxfp4' in plan['policy']
+    with pytest.raises(ValueError, match='--mode mxfp4 fixes bits and group size'):
+        main_raise(['quantize', str(src), '-o', str(tmp_path / 'x'), '--mode', 'mxfp4', '--bits', '4', '-q'])

@@ -52,3 +52,14 @@ def test_bench_builds_quantized_folders_layer_by_layer(tmp_path):
     assert type(gate).__name__ == 'MoEGate' and float(mx.abs(gate.weight).max()) > 0  # kept, and random: experts do not tie
     assert gate.e_score_correction_bias.dtype == mx.float32
     assert model.model.layers[1].mlp.switch_mlp.up_proj.bits == 3
+
+
+def test_report_shows_experts_and_their_usage(glm, tmp_path):
+    "ominix-quant report --experts --usage-tokens: a heatmap per stacked projection, the usage beside it."
+    from conftest import main_raise
+    out = tmp_path / 'r.html'
+    cli(['report', str(glm), '--recipe', 'moe', '--experts', '--usage-tokens', '256', '--no-sweep', '-o', str(out), '-q'])
+    page = out.read_text()
+    assert all(f'{p} per expert' in page for p in ('gate_proj', 'up_proj', 'down_proj')) and 'share of routed tokens' in page
+    with pytest.raises(ValueError, match='--usage-tokens needs --experts'):
+        main_raise(['report', str(glm), '--usage-tokens', '256', '-o', str(tmp_path / 'x.html'), '-q'])

@@ -11,7 +11,7 @@ import numpy as np
 import mlx.core as mx
 
 # %% auto #0
-__all__ = ['EXPERT', 'LAYOUTS', 'check_experts', 'to_layout', 'expert_usage', 'text_usage']
+__all__ = ['EXPERT', 'LAYOUTS', 'check_experts', 'to_layout', 'expert_usage']
 
 # %% ../../nbs/07f_glm4_moe.ipynb #d0c92c5d
 EXPERT = re.compile(r'^(?P<layer>model\.layers\.(?P<n>\d+)\.mlp)\.experts\.(?P<e>\d+)\.(?P<proj>gate_proj|up_proj|down_proj)\.(?P<part>weight|scales|biases)$')
@@ -74,13 +74,3 @@ def expert_usage(model, ids, chunk:int=512):
     finally:
         for p, m in moes: m.gate = gates[p]
     return pd.DataFrame({p: c / max(c.sum(), 1) for p, c in counts.items()}).T.rename_axis(index='layer', columns='expert')
-
-def text_usage(folder, tokens:int=1024):
-    "`expert_usage` of the model saved in `folder` over the first `tokens` tokens of the calibration text (float32 on the CPU)."
-    from pathlib import Path
-    from mlx_lm.tokenizer_utils import load as load_tokenizer
-    from ominix_quant.checkpoint import cast, load_model
-    from ominix_quant.texts import shakespeare
-    model, _ = load_model(folder)
-    if mx.default_device().type == mx.DeviceType.cpu: cast(model, mx.float32)  # MLX's CPU GatherMM has no bf16
-    return expert_usage(model, load_tokenizer(Path(folder)).encode(shakespeare('calibration')[:tokens * 8])[:tokens])
