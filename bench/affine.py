@@ -1,6 +1,7 @@
 """Throughput of the affine core on LLM-shaped bf16 matrices, next to mx.quantize and a memory copy in the same run.
 
 Run: python bench/affine.py [--shapes 4096x4096,14336x4096,4096x14336] [--bits 8] [--group-size 64] [--json out.json]
+     python bench/affine.py --modes [--shapes 4096x4096]   # MLX's floating-point formats: the error pass against mx.quantize + mx.dequantize
 Prints Gparam/s (best of --repeat runs) for: a memory copy (numpy, the roofline), mx.quantize, mx.dequantize,
 our quantize / dequantize (MLX kernels where MLX has them), our own MLX-ops implementation (the path used for
 7 bits and group size 256), and the fused per-group error pass (`group_error`, all threads and one), plus the device.
@@ -60,6 +61,21 @@ def run(shape, bits, gs, repeat):
     return res
 
 
+def run_modes(shape, repeat):
+    "Gparam/s of the per-group error pass of each floating-point mode against MLX's own quantize + dequantize of the same matrix."
+    from ominix_quant.affine import FLOAT_MODES
+    w = (mx.random.normal(shape) * 0.02).astype(mx.bfloat16); mx.eval(w)
+    res = {}
+    for mode, (bits, gs) in FLOAT_MODES.items():
+        q = mx.quantize(w, gs, bits, mode); mx.eval(q)
+        t = {'mx.quantize': best(lambda: mx.eval(mx.quantize(w, gs, bits, mode)), repeat),
+             'mx.dequantize': best(lambda: mx.eval(mx.dequantize(*q, None, gs, bits, mode, dtype=mx.bfloat16)), repeat),
+             'group_error (ours)': best(lambda: group_error(w, gs, bits, mode=mode), repeat)}
+        t['mx.quantize + mx.dequantize'] = t['mx.quantize'] + t['mx.dequantize']
+        res[mode] = {k: w.size / v / 1e9 for k, v in t.items()}
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--shapes', default='4096x4096,14336x4096,4096x14336')
@@ -67,7 +83,20 @@ def main():
     ap.add_argument('--group-size', type=int, default=64)
     ap.add_argument('--repeat', type=int, default=3)
     ap.add_argument('--json', help='also write the results here')
+    ap.add_argument('--modes', action='store_true', help="MLX's floating-point formats instead of the affine paths")
     a = ap.parse_args()
+    if a.modes:
+        out = dict(device=device(), results={})
+        print(f"# MLX's floating-point formats, bf16 — {out['device']}")
+        for sh in a.shapes.split(','):
+            r = out['results'][sh] = run_modes(tuple(int(x) for x in sh.split('x')), a.repeat)
+            print(f'\n## {sh}  (Gparam/s; × = ratio to mx.quantize + mx.dequantize)')
+            for mode, v in r.items():
+                base = v['mx.quantize + mx.dequantize']
+                print(f"{mode:6s} " + '  '.join(f'{k} {x:.3f}' for k, x in v.items()) + f"   error pass {v['group_error (ours)'] / base:.2f}×")
+        if a.json:
+            with open(a.json, 'w') as f: json.dump(out, f, indent=1)
+        return
     out = dict(device=device(), bits=a.bits, group_size=a.group_size, results={})
     print(f'# affine core, bf16, {a.bits}-bit g{a.group_size} — {out["device"]}')
     for sh in a.shapes.split(','):
