@@ -325,7 +325,7 @@ def quality(self:SpeechEvaluator, policy:Policy, name:str|None=None, progress:bo
                          self.wer(base_text), word_error_rate(base_text, text) if transcribe else float('nan'), float(kl.mean()),
                          float(same.mean()), text, time.perf_counter() - t0)
 
-# %% ../nbs/08_eval.ipynb #21d15808
+# %% ../nbs/08_eval.ipynb #f1d5925e
 def text_usage(folder, tokens:int=1024):
     "`expert_usage` of the MoE model saved in `folder` over the first `tokens` tokens of the calibration text (float32 on the CPU)."
     from mlx_lm.tokenizer_utils import load as load_tokenizer
