@@ -17,14 +17,20 @@ def child_json(script, *args, what='child'):
 
 def shaped_folder(shape, dst, tokenizer):
     "A random-weight BF16 folder of a real model's shape (`fixtures.SHAPED`) with `tokenizer`'s files (lazy weights: each made as it is written)."
-    import mlx.core as mx
-    from ominix_quant.checkpoint import build_model, cast, save_model
-    from ominix_quant.fixtures import shaped_config
+    from ominix_quant.checkpoint import save_model
     if (dst / 'config.json').exists(): return dst
-    cfg = shaped_config(shape)
-    mx.random.seed(0)
-    m = randomize_routers(cast(build_model(cfg), mx.bfloat16))
+    cfg, m = random_model(shape)
     return save_model(m, cfg, dst, src=tokenizer)
+
+
+def random_model(shape):
+    "`(config, lazy BF16 model)` of a real model's shape (`fixtures.SHAPED`) or a config, seeded random weights, routers included."
+    import mlx.core as mx
+    from ominix_quant.checkpoint import build_model, cast
+    from ominix_quant.fixtures import shaped_config
+    cfg = shaped_config(shape) if isinstance(shape, str) else shape
+    mx.random.seed(0)
+    return cfg, randomize_routers(cast(build_model(cfg), mx.bfloat16))
 
 
 def randomize_routers(model):
@@ -40,13 +46,10 @@ def shaped_quantized_folder(shape, dst, tokenizer, precision):
     "A random-weight folder of a real model's shape (or a config) quantized by `precision`, made layer by layer: its full-precision weights never exist at once."
     import mlx.core as mx, mlx.nn as nn
     from ominix_quant.bench import parse_precision
-    from ominix_quant.checkpoint import build_model, cast, save_model
-    from ominix_quant.fixtures import shaped_config
+    from ominix_quant.checkpoint import save_model
     from ominix_quant.inventory import inventory
     if (dst / 'config.json').exists(): return dst
-    cfg, pol = shaped_config(shape) if isinstance(shape, str) else shape, parse_precision(precision)
-    mx.random.seed(0)
-    m = randomize_routers(cast(build_model(cfg), mx.bfloat16))  # lazy: nothing is made yet
+    (cfg, m), pol = random_model(shape), parse_precision(precision)  # lazy: nothing is made yet
     block = pol.to_config(inventory(m), m)
     nn.quantize(m, class_predicate=pol.to_predicate(m))
     for layer in m.layers: mx.eval(layer.parameters())  # one layer's full-precision weights at a time

@@ -93,6 +93,12 @@ class QuantSpec:
         if type(self.group_size) is not int or self.group_size not in GROUP_SIZES:
             raise ValueError(f'QuantSpec: group_size must be one of {GROUP_SIZES}, got {self.group_size!r}')
 
+    @staticmethod
+    def check_mode(mode:str, where:str='spec', which:str='') -> str:
+        "`mode`, or a clear error naming `where` (and `which` entry) if neither this toolkit nor this MLX knows it."
+        if mode in MODES: return mode
+        raise ValueError(f'{where}: quantization mode {mode!r}' + (f' ({which})' if which else '') + f' is not one MLX {mx.__version__} knows '
+                         f'({", ".join(MODES)}); upgrade mlx and mlx-lm, or quantize the full-precision weights again')
     @classmethod
     def of(cls, mode:str):
         "The spec of a floating-point `mode`, with its fixed bits and group size."
@@ -122,13 +128,13 @@ class QuantSpec:
 # %% ../nbs/00_affine.ipynb #6688d3fe
 def check_shape(shape, spec:QuantSpec|int, name='weight'):
     "Raise a clear error if a tensor of `shape` cannot be quantized with `spec` (or in groups of that many)."
-    spec = spec if isinstance(spec, QuantSpec) else QuantSpec(8, spec) if spec in GROUP_SIZES else QuantSpec.of('nvfp4')  # (16: nvfp4's)
+    gs, fixed = (spec, None) if isinstance(spec, int) else (spec.group_size, spec.mode if spec.is_float else None)
     if len(shape) < 2:
         raise ValueError(f'{name}: shape {tuple(shape)} has {len(shape)} dimension(s); quantization needs a matrix (≥ 2-D). Keep it in full precision.')
-    if shape[-1] % spec.group_size:
-        ok = [g for g in (GROUP_SIZES if not spec.is_float else ()) if shape[-1] % g == 0]
-        hint = f'use group_size {ok}' if ok else 'no group size divides it' if not spec.is_float else f'use affine ({spec.mode} groups are fixed)'
-        raise ValueError(f'{name}: last dimension {shape[-1]} is not divisible by group_size {spec.group_size}; keep it in full precision or {hint}.')
+    if shape[-1] % gs:
+        ok = [g for g in GROUP_SIZES if shape[-1] % g == 0]
+        hint = f'use affine ({fixed} groups are fixed)' if fixed else f'use group_size {ok}' if ok else 'no group size divides it'
+        raise ValueError(f'{name}: last dimension {shape[-1]} is not divisible by group_size {gs}; keep it in full precision or {hint}.')
 
 # %% ../nbs/00_affine.ipynb #86b16a81
 def check_loadable(spec:QuantSpec, name='weight') -> QuantSpec:

@@ -11,7 +11,7 @@ from pathlib import Path
 import mlx.core as mx
 import mlx.nn as nn
 from mlx.utils import tree_flatten, tree_unflatten
-from .affine import MODES
+from .affine import QuantSpec
 
 # %% auto #0
 __all__ = ['MAX_SHARD_BYTES', 'RAW_VIEWS', 'CheckpointError', 'read_config', 'check_safetensors', 'weight_files', 'lazy_weights',
@@ -132,11 +132,10 @@ def _quantize_as_saved(model, config, weights, where='config.json'):
     from mlx_lm.utils import infer_quant_config
     q = config.get('quantization') or config.get('quantization_config')
     if not q: return
-    modes = {'mode': q.get('mode', 'affine')} | {p: v.get('mode', 'affine') for p, v in q.items() if isinstance(v, dict)}
-    if bad := {p: m for p, m in modes.items() if m not in MODES}:
-        p, m = next(iter(bad.items()))
-        raise CheckpointError(f'{where}: quantization mode {m!r} ({"the default" if p == "mode" else p}) is not one MLX {mx.__version__} knows '
-                              f'({", ".join(MODES)}); upgrade mlx and mlx-lm, or convert the full-precision weights again')
+    modes = {'the default': q.get('mode', 'affine')} | {p: v.get('mode', 'affine') for p, v in q.items() if isinstance(v, dict)}
+    try:
+        for p, m in modes.items(): QuantSpec.check_mode(m, where, p)
+    except ValueError as e: raise CheckpointError(str(e)) from None
     def pred(p, m):
         if p in q: return q[p]
         if not hasattr(m, 'to_quantized') or f'{p}.scales' not in weights: return False

@@ -9,8 +9,7 @@ import fnmatch, json, math, re
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
-import mlx.core as mx
-from .affine import MODES, QuantSpec, bits_per_weight, tensor_footprint, Footprint, _itemsize
+from .affine import QuantSpec, bits_per_weight, tensor_footprint, Footprint, _itemsize
 from .inventory import Layer, LayerTable, _layer, _QUANTIZABLE, model_rules
 from .settings import load_settings, Recipe
 
@@ -238,11 +237,7 @@ def from_config(cls:Policy, config:dict, name='from config'):
 
 def _saved_spec(v:dict, where:str) -> QuantSpec:
     "The `QuantSpec` of a config entry `{bits, group_size, mode}`, with what to do if this MLX does not have its mode."
-    mode = v.get('mode', 'affine')
-    if mode not in MODES:
-        raise ValueError(f'from_config: {where} is quantized in mode {mode!r}, which this toolkit and MLX {mx.__version__} do not know '
-                         f'({", ".join(MODES)}); upgrade mlx and mlx-lm, or re-quantize from the full-precision weights')
-    return QuantSpec(int(v['bits']), int(v['group_size']), mode=mode)
+    return QuantSpec(int(v['bits']), int(v['group_size']), mode=QuantSpec.check_mode(v.get('mode', 'affine'), 'from_config', where))
 
 # %% ../nbs/02_policy.ipynb #2f5d8247
 def _spec_json(s): return 'keep' if s is KEEP else {'bits': s.bits, 'group_size': s.group_size} | ({'fit': True} if s.fit else {}) | ({'mode': s.mode} if s.is_float else {})

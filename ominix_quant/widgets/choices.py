@@ -154,7 +154,7 @@ def _resolve_one(self:Choices, i:int):
         mode = p.mode if mode is None else mode
     base = self._base[i]
     if bits is None and gs is None and mode is None and not (unkept and base is KEEP): return base
-    if mode not in (None, 'affine') or (mode is None and bits is None and gs is None and base is not KEEP and base.is_float): spec = QuantSpec.of(mode or base.mode)
+    if mode not in (None, 'affine'): spec = QuantSpec.of(mode)  # (nothing picked at all returned the base above)
     else:
         affine = lambda s: s is not KEEP and not s.is_float
         fill = base if affine(base) else self.base.default if affine(self.base.default) else QuantSpec()

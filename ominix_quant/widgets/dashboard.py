@@ -110,9 +110,10 @@ def _layer_spec(self:Dashboard, path:str):
 def _experts_figure(ge, path:str, spec):
     "Relative error of each expert of a stacked `[experts, out, in]` layer, from its per-group arrays (None for other layers)."
     from ominix_quant.viz import _go
+    from ominix_quant.analysis import _expert_slice
     if len(ge.shape) != 3: return None
     n = ge.shape[0]
-    rel = np.sqrt(ge.sse.reshape(n, -1).sum(1, dtype=np.float64) / np.maximum(ge.ssw.reshape(n, -1).sum(1, dtype=np.float64), 1e-30))
+    rel = np.array([_expert_slice(ge, e).rel_error for e in range(n)])  # the report's per-expert rows, the same numbers
     worst = np.argsort(-rel)[:3]
     return _go().Figure(_go().Bar(x=list(range(n)), y=rel.tolist(), marker_color=['#d62728' if e in worst else '#636efa' for e in range(n)],
                                   hovertemplate='expert %{x}: relative error %{y:.3%}<extra></extra>'),
