@@ -10,63 +10,13 @@ import math
 import numpy as np
 import mlx.core as mx
 from .affine import QuantSpec, check_shape, check_weights, dequantize, float_scales, quantize, _groups
+from .floats import (FP_MODES, _U, _jit, _round_bf16, _f32_to_f16, _f16_to_f32, _round_to, _load, _error_sums, _maxabs,
+                                 _totals, _fp_row)
 try: import numba
 except ImportError: numba = None  # the MLX fallback below still gives exact results, slowly
 
 # %% auto #0
-__all__ = ['FIT_ITERS', 'GroupError', 'group_error_bits', 'group_error', 'quantize_bits', 'quantize_fast']
-
-# %% ../nbs/00a_kernels.ipynb #0fc4a56c
-_U = np.uint32
-
-def _jit(**kw):
-    "numba.njit with our defaults (cached on disk for the package), or the plain function without numba."
-    def deco(f):
-        if numba is None: return f
-        return numba.njit(cache=f.__module__ != '__main__', **kw)(f)  # a notebook's cells are not cached
-    return deco
-
-# %% ../nbs/00a_kernels.ipynb #929ed45f
-@_jit()
-def _round_bf16(u):
-    "Round float32 bit patterns in `u` to bfloat16 (to nearest, ties to even), in place."
-    for j in range(u.size):
-        x = u[j]
-        u[j] = _U((x + _U(0x7FFF) + ((x >> _U(16)) & _U(1))) & _U(0xFFFF0000))
-
-# %% ../nbs/00a_kernels.ipynb #bb4034c2
-@_jit()
-def _f32_to_f16(u, h):
-    "Half-precision bits `h` of float32 bits `u`, to nearest, ties to even (overflow: inf, NaN: NaN)."
-    for j in range(u.size):
-        x = u[j]; a = x & _U(0x7FFFFFFF); e = np.int64(a >> _U(23))
-        sh = min(max(np.int64(126) - e, np.int64(14)), np.int64(25))  # subnormal shift
-        m = (a & _U(0x7FFFFF)) | _U(0x800000)
-        r = m >> _U(sh); rem = m & _U((1 << sh) - 1); half = _U(1 << (sh - 1))
-        sub = r + _U((rem > half) | ((rem == half) & ((r & _U(1)) == _U(1))))
-        nrm = _U(a + _U(0xC8000FFF) + ((a >> _U(13)) & _U(1))) >> _U(13)
-        o = _U(0x7E00) if a > _U(0x7F800000) else (_U(0x7C00) if a >= _U(0x47800000) else (nrm if e >= 113 else sub))
-        h[j] = o | ((x >> _U(16)) & _U(0x8000))
-
-# %% ../nbs/00a_kernels.ipynb #138c3356
-@_jit()
-def _f16_to_f32(h, u, tmp):
-    "Float32 bits `u` of the first `u.size` half bits `h` (`tmp`: float32 scratch)."
-    for j in range(u.size): tmp[j] = np.float32(h[j] & _U(0x3FF)) * np.float32(2.0 ** -24)
-    t = tmp.view(np.uint32)
-    for j in range(u.size):
-        x = h[j]; e = (x >> _U(10)) & _U(0x1F)
-        mag = t[j] if e == _U(0) else (_U(0x7F800000) | ((x & _U(0x3FF)) << _U(13)) if e == _U(31) else _U(((x & _U(0x7FFF)) << _U(13)) + _U(0x38000000)))
-        u[j] = mag | ((x & _U(0x8000)) << _U(16))
-
-# %% ../nbs/00a_kernels.ipynb #e36fd220
-@_jit()
-def _round_to(kind, u, h, tmp):
-    "Round float32 bits `u` in place to float32 (kind 0), bfloat16 (1) or float16 (2)."
-    if kind == 1: _round_bf16(u)
-    elif kind == 2:
-        _f32_to_f16(u, h)
-        _f16_to_f32(h, u, tmp)
+__all__ = ['FIT_ITERS', 'GroupError', 'group_error_bits', 'group_error', 'quantize_bits', 'fp_quantize_bits', 'quantize_fast']
 
 # %% ../nbs/00a_kernels.ipynb #a00907f7
 @_jit()
@@ -137,44 +87,6 @@ def _add(x, gs, b):
         for i in range(gs):
             j = g * gs + i
             x[j] = x[j] + bg
-
-# %% ../nbs/00a_kernels.ipynb #8539ad7a
-@_jit(fastmath={'nsz', 'reassoc', 'contract'})
-def _error_sums(d, v, e, gs, sse, ssw, swe):
-    "e = d − v, and per group Σe², Σv², Σv·e in one vectorised pass (the order of summation is free; NaN still propagates)."
-    for g in range(sse.size):
-        a = np.float32(0); b = np.float32(0); c = np.float32(0)
-        for i in range(gs):
-            j = g * gs + i
-            x = v[j]; y = d[j] - x
-            e[j] = y
-            a += y * y; b += x * x; c += x * y
-        sse[g] = a; ssw[g] = b; swe[g] = c
-
-# %% ../nbs/00a_kernels.ipynb #223d41e0
-@_jit()
-def _maxabs(u, gs, out):
-    "Per-group largest magnitude of float bit patterns `u` (an integer compare of magnitudes)."
-    o = out.view(np.uint32)
-    for g in range(out.size):
-        m = _U(0)
-        for i in range(gs):
-            j = g * gs + i
-            a = u[j] & _U(0x7FFFFFFF)
-            m = a if a > m else m
-        o[g] = m
-
-# %% ../nbs/00a_kernels.ipynb #ef966230
-@_jit()
-def _load(kind, src, u, h, tmp):
-    "Float32 bits of a row of stored weights `src` into `u`."
-    if kind == 1:
-        for j in range(u.size): u[j] = _U(src[j]) << _U(16)
-    elif kind == 2:
-        for j in range(u.size): h[j] = _U(src[j])
-        _f16_to_f32(h, u, tmp)
-    else:
-        for j in range(u.size): u[j] = _U(src[j])
 
 # %% ../nbs/00a_kernels.ipynb #e45a4277
 @_jit()
@@ -247,46 +159,6 @@ def _fit_row(v, gs, n_bins, kind, sc, bi, lo, hi, h, tmp, fs, iters):
                     s[g] = s2; b[g] = (sw[g] - s2 * sq[g]) / gs
     sc[:] = bs; bi[:] = bb
 
-# %% ../nbs/00a_kernels.ipynb #a05cc803
-@_jit(nogil=True)
-def _totals(sse, ssw, swe, maxabs, scales):
-    "Totals of per-group arrays (flattened): Σsse, Σssw, Σswe, max maxabs, Σscale², min |scale|, max |scale|, #negative."
-    n = sse.size
-    a = b = c = d2 = 0.0
-    m = 0.0; neg = 0
-    lo = np.inf; hi = 0.0
-    for i in range(n):
-        a += sse[i]; b += ssw[i]; c += swe[i]
-        m = max(m, maxabs[i])
-        s = scales[i]
-        d2 += np.float64(s) * s
-        neg += s < 0
-        lo = min(lo, abs(s)); hi = max(hi, abs(s))
-    return a, b, c, m, d2, lo, hi, neg
-
-@_jit(nogil=True)
-def _combine(rt):
-    "Totals of a tensor from its rows' totals `rt` (`[rows, 8]`, as `_totals` returns them)."
-    a = b = c = d2 = 0.0
-    m = 0.0; neg = 0.0
-    lo = np.inf; hi = 0.0
-    for r in range(rt.shape[0]):
-        a += rt[r, 0]; b += rt[r, 1]; c += rt[r, 2]; d2 += rt[r, 4]; neg += rt[r, 7]
-        m = max(m, rt[r, 3]); lo = min(lo, rt[r, 5]); hi = max(hi, rt[r, 6])
-    return a, b, c, m, d2, lo, hi, int(neg)
-
-@_jit(nogil=True)
-def _count_above(a, thr):
-    "How many values of `a` exceed `thr` (one vectorised pass)."
-    n = 0
-    for i in range(a.size): n += a[i] > thr
-    return n
-
-@_jit(nogil=True)
-def _median_abs(a, step):
-    "Median of |a[::step]|."
-    return np.median(np.abs(a[::step]))
-
 # %% ../nbs/00a_kernels.ipynb #15fbb9b4
 @_jit(parallel=True, nogil=True)
 def _group_error_kernel(w, kind, gs, n_bins, scales, biases, sse, ssw, maxabs, swe, wmax, bad, deq, rt, fit):
@@ -316,6 +188,30 @@ def _group_error_kernel(w, kind, gs, n_bins, scales, biases, sse, ssw, maxabs, s
             if deq.shape[0]: deq[r] = d
             t0, t1, t2, t3, t4, t5, t6, t7 = _totals(sse[r], ssw[r], swe[r], maxabs[r], scales[r])
             rt[r, 0] = t0; rt[r, 1] = t1; rt[r, 2] = t2; rt[r, 3] = t3; rt[r, 4] = t4; rt[r, 5] = t5; rt[r, 6] = t6; rt[r, 7] = t7
+
+# %% ../nbs/00a_kernels.ipynb #6b54746a
+@_jit(nogil=True)
+def _combine(rt):
+    "Totals of a tensor from its rows' totals `rt` (`[rows, 8]`, as `_totals` returns them)."
+    a = b = c = d2 = 0.0
+    m = 0.0; neg = 0.0
+    lo = np.inf; hi = 0.0
+    for r in range(rt.shape[0]):
+        a += rt[r, 0]; b += rt[r, 1]; c += rt[r, 2]; d2 += rt[r, 4]; neg += rt[r, 7]
+        m = max(m, rt[r, 3]); lo = min(lo, rt[r, 5]); hi = max(hi, rt[r, 6])
+    return a, b, c, m, d2, lo, hi, int(neg)
+
+@_jit(nogil=True)
+def _count_above(a, thr):
+    "How many values of `a` exceed `thr` (one vectorised pass)."
+    n = 0
+    for i in range(a.size): n += a[i] > thr
+    return n
+
+@_jit(nogil=True)
+def _median_abs(a, step):
+    "Median of |a[::step]|."
+    return np.median(np.abs(a[::step]))
 
 # %% ../nbs/00a_kernels.ipynb #d00db467
 @dataclass(repr=False)
@@ -420,11 +316,44 @@ def _nonfinite(name, bad):
     return ValueError(f'{name}: {int(bad.sum())} NaN/Inf weight(s), first in row {int(np.argmax(bad > 0))}; '
                       'quantizing would corrupt their whole group. Repair or drop them first.')
 
+# %% ../nbs/00a_kernels.ipynb #2f407fad
+@_jit(parallel=True, nogil=True)
+def _fp_error_kernel(w, kind, gs, mode, scales, sse, ssw, maxabs, swe, wmax, dmax, bad, deq, rt):
+    "Per-group statistics of the rows of `w` (weight bits) in floating-point `mode` (`FP_MODES`), and each row's totals in `rt`."
+    rows, cols = w.shape
+    ng = cols // gs
+    n_chunks = min(rows, 64)
+    for c in numba.prange(n_chunks) if numba is not None else range(n_chunks):
+        u = np.empty(cols, np.uint32); h = np.empty(cols, np.uint32); code = np.empty(cols, np.uint32)
+        tmp = np.empty(cols, np.float32); q = np.empty(cols, np.float32); d = np.empty(cols, np.float32); e = np.empty(cols, np.float32)
+        sc = np.empty(ng, np.uint32)
+        for r in range(c * rows // n_chunks, (c + 1) * rows // n_chunks):
+            bad[r] = _fp_row(kind, w[r], gs, mode, u, h, tmp, q, wmax[r], scales[r], sc, code, d)
+            _error_sums(d, u.view(np.float32), e, gs, sse[r], ssw[r], swe[r])
+            _maxabs(e.view(np.uint32), gs, maxabs[r]); _maxabs(d.view(np.uint32), gs, dmax[r])
+            if deq.shape[0]: deq[r] = d
+            t0, t1, t2, t3, t4, t5, t6, t7 = _totals(sse[r], ssw[r], swe[r], maxabs[r], scales[r])
+            rt[r, 0] = t0; rt[r, 1] = t1; rt[r, 2] = t2; rt[r, 3] = t3; rt[r, 4] = t4; rt[r, 5] = t5; rt[r, 6] = t6; rt[r, 7] = t7
+
+def _fp_error_bits(src, kind, spec, want_deq, on_bad, name, shape, dtype) -> GroupError:
+    "`GroupError` of a floating-point `spec` on weight bits `src` (2-D), from `_fp_error_kernel`."
+    rows, cols = src.shape
+    check_shape((rows, cols), spec, name)
+    out = [np.empty((rows, cols // spec.group_size), np.float32) for _ in range(8)]
+    out[1][:] = 0  # no biases
+    bad, rt = np.zeros(rows, np.int64), np.empty((rows, 8), np.float64)
+    d = np.empty((rows, cols) if want_deq else (0, 0), np.float32)
+    _fp_error_kernel(src, kind, spec.group_size, FP_MODES[spec.mode], out[0], *out[2:], bad, d, rt)
+    if bad.any() and on_bad == 'raise': raise _nonfinite(name, bad)
+    flushed = int(((out[7] == 0) & (out[6] > 0)).sum())
+    return GroupError(spec, tuple(shape or src.shape), dtype or ('float32', 'bfloat16', 'float16')[kind], *out[:7],
+                      d if want_deq else None, int(bad.sum()), rt, flushed)
+
 # %% ../nbs/00a_kernels.ipynb #9b7132b9
 _BLOCK = 1 << 22  # weights per block of rows in the floating-point pass
 
 def _float_error(w, spec:QuantSpec, want_deq:bool, on_bad:str, name:str, global_scale=None) -> GroupError:
-    "`GroupError` of a floating-point `spec` from MLX's quantize/dequantize on the CPU, block by block of rows."
+    "`GroupError` of a floating-point `spec` from MLX's quantize/dequantize on the CPU, block by block of rows (the kernel's fallback)."
     if on_bad == 'raise' or not mx.issubdtype(w.dtype, mx.floating): w = check_weights(w, spec.group_size, name)
     check_shape(w.shape, spec, name)
     if global_scale is True: global_scale = mx.abs(w).max().astype(mx.float32)
@@ -456,9 +385,10 @@ def group_error_bits(src:np.ndarray, kind:int, group_size:int=64, bits:int=8, *,
                      on_bad:str='raise', name:str='weight', fit:bool=False, mode:str='affine', global_scale=None) -> GroupError:
     "`group_error` of a 2-D array of weight bits (uint16: kind 1 bf16 / 2 fp16; uint32: kind 0 fp32), e.g. a file mapping."
     spec = QuantSpec(bits, group_size, fit, mode)
-    if spec.is_float:
+    if spec.is_float and (numba is None or global_scale is not None):
         w = mx.array(np.asarray(src)).view((mx.float32, mx.bfloat16, mx.float16)[kind])
         return _float_error(w.reshape(shape) if shape else w, spec, deq, on_bad, name, global_scale)
+    if spec.is_float: return _fp_error_bits(src, kind, spec, deq, on_bad, name, shape, dtype)
     rows, cols = src.shape
     check_shape((rows, cols), spec, name)
     out = [np.empty((rows, cols // group_size), np.float32) for _ in range(7)]
@@ -475,13 +405,14 @@ def group_error(w, group_size:int=64, bits:int=8, *, deq:bool=False, on_bad:str=
     "Per-group error statistics of quantizing `w` as MLX would (`fit`: with the fitted grid; `mode`: a floating-point format), in one pass (`on_bad='flag'`: count NaN/Inf instead of raising)."
     spec = QuantSpec(bits, group_size, fit, mode)
     w = w if isinstance(w, mx.array) else mx.array(w)
-    if spec.is_float: return _float_error(w, spec, deq, on_bad, name, global_scale)
+    if spec.is_float and (numba is None or global_scale is not None or w.dtype not in _KINDS):
+        return _float_error(w, spec, deq, on_bad, name, global_scale)
     if numba is None or w.dtype not in _KINDS:
         if fit: raise ValueError(f'{name}: a fitted quantization needs numba and a float32/bfloat16/float16 weight')
         w = check_weights(w, group_size, name)
         return GroupError(spec, tuple(w.shape), _dtype_name(w), *_fallback(w, spec, deq))
     check_shape(w.shape, spec, name)
-    return group_error_bits(*_bits_of(w), group_size, bits, shape=tuple(w.shape), dtype=_dtype_name(w), deq=deq, on_bad=on_bad, name=name, fit=fit)
+    return group_error_bits(*_bits_of(w), group_size, bits, shape=tuple(w.shape), dtype=_dtype_name(w), deq=deq, on_bad=on_bad, name=name, fit=fit, mode=mode)
 
 # %% ../nbs/00a_kernels.ipynb #8c7eba71
 @_jit()
@@ -539,16 +470,45 @@ def quantize_bits(src:np.ndarray, kind:int, group_size:int=64, bits:int=8, name:
     if bad.any(): raise _nonfinite(name, bad)
     return wq8.view(np.uint32), *sb
 
+# %% ../nbs/00a_kernels.ipynb #d5b0f222
+@_jit(parallel=True, nogil=True)
+def _fp_quantize_kernel(w, kind, gs, mode, bits, wq8, scales, bad):
+    "Packed codes and scale bytes of the rows of `w` (weight bits) in floating-point `mode` (`FP_MODES`)."
+    rows, cols = w.shape
+    ng = cols // gs
+    n_chunks = min(rows, 64)
+    for c in numba.prange(n_chunks) if numba is not None else range(n_chunks):
+        u = np.empty(cols, np.uint32); h = np.empty(cols, np.uint32); code = np.empty(cols, np.uint32)
+        tmp = np.empty(cols, np.float32); q = np.empty(cols, np.float32); d = np.empty(cols, np.float32)
+        amax = np.empty(ng, np.float32); s = np.empty(ng, np.float32); sc = np.empty(ng, np.uint32)
+        for r in range(c * rows // n_chunks, (c + 1) * rows // n_chunks):
+            bad[r] = _fp_row(kind, w[r], gs, mode, u, h, tmp, q, amax, s, sc, code, d)
+            _pack(code, bits, wq8[r])
+            for g in range(ng): scales[r, g] = sc[g]
+
+def fp_quantize_bits(src:np.ndarray, kind:int, mode:str, name:str='weight'):
+    "Packed codes (uint32) and scale bytes (uint8) of a 2-D array of weight bits `src` in floating-point `mode`."
+    spec = QuantSpec.of(mode)
+    rows, cols = src.shape
+    wq8 = np.empty((rows, cols * spec.bits // 8), np.uint8)
+    scales, bad = np.empty((rows, cols // spec.group_size), np.uint8), np.zeros(rows, np.int64)
+    _fp_quantize_kernel(src, kind, spec.group_size, FP_MODES[mode], spec.bits, wq8, scales, bad)
+    if bad.any(): raise _nonfinite(name, bad)
+    return wq8.view(np.uint32), scales
+
 # %% ../nbs/00a_kernels.ipynb #88a818c8
 def quantize_fast(w, group_size:int=64, bits:int=8, *, name:str='weight', fit:bool=False, mode:str='affine'):
     "`(wq, scales, biases)` as `mx.quantize` returns them on the CPU, in one multi-threaded pass, for every `QuantSpec` (`fit`: the fitted grid; floating-point modes: MLX's)."
     spec = QuantSpec(bits, group_size, mode=mode)
     w = w if isinstance(w, mx.array) else mx.array(w)
-    if spec.is_float: return quantize(w, group_size, bits, mode, stream=mx.cpu, name=name)
     if numba is None or w.dtype not in _KINDS:
+        if spec.is_float: return quantize(w, group_size, bits, mode, stream=mx.cpu, name=name)
         if fit: raise ValueError(f'{name}: a fitted quantization needs numba and a float32/bfloat16/float16 weight')
         return quantize(w, group_size, bits, stream=mx.cpu, name=name)
     check_shape(w.shape, spec, name)
-    wq, sc, bi = quantize_bits(*_bits_of(w), group_size, bits, name, fit)
     lead = w.shape[:-1]
+    if spec.is_float:
+        wq, sc = fp_quantize_bits(*_bits_of(w), mode, name)
+        return mx.array(wq).reshape(*lead, -1), mx.array(sc).reshape(*lead, -1), None
+    wq, sc, bi = quantize_bits(*_bits_of(w), group_size, bits, name, fit)
     return mx.array(wq).reshape(*lead, -1), *(mx.array(a).view(w.dtype).reshape(*lead, -1) for a in (sc, bi))

@@ -1,7 +1,7 @@
 "The kernel's integer rounding to bfloat16/float16 against numpy's and MLX's own conversions."
 import numpy as np
 import mlx.core as mx
-from ominix_quant.kernels import _round_to, _f16_to_f32
+from ominix_quant.floats import _round_to, _f16_to_f32
 
 
 def rounded(bits_u32, kind):
