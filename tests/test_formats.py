@@ -13,3 +13,47 @@ def test_allocation_mixes_formats():
     assert used & {'nvfp4', 'mxfp8'} and used & {'4-bit g64', '8-bit g64'}
     q = emb.quality(alloc.policy)
     assert abs(q.bpw - 8 * alloc.total_bytes / alloc.params) < 1e-6 and q.cosine > 0.99
+
+
+import numpy as np
+import mlx.core as mx
+import pytest
+
+FORMATS = (('mxfp4', 32, 4), ('nvfp4', 16, 4), ('mxfp8', 32, 8))
+
+
+def _awkward(seed=0):
+    "Heavy-tailed rows plus the cases where rounding rules show: zero, tiny (nvfp4 flushes) and huge groups, exact powers of two, ties."
+    rng = np.random.default_rng(seed)
+    x = rng.standard_t(2, (96, 256)).astype(np.float32) * 0.02
+    x[0] = 0; x[1] *= 1e-5; x[2] *= 1e4
+    x[3] = 2.0 ** rng.integers(-20, 8, 256) * rng.choice([-1, 1], 256)
+    x[4] = rng.choice([0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5, 6], 256) * 2.0 ** -4 * rng.choice([-1, 1], 256)  # E2M1 ties
+    x[5] = rng.choice([1.0625, 1.1875, 17, 19, 2.0 ** -10], 256)  # E4M3 ties
+    return x
+
+
+@pytest.mark.parametrize('mode,gs,bits', FORMATS)
+@pytest.mark.parametrize('dtype', ['float32', 'bfloat16', 'float16'])
+def test_format_kernels_equal_mlx(mode, gs, bits, dtype):
+    "Our kernels' codes, scale bytes, dequantized weights and error sums are MLX's, bit for bit, on awkward weights in every dtype."
+    from ominix_quant.kernels import group_error, quantize_fast
+    w = mx.array(_awkward()).astype(getattr(mx, dtype))
+    ref_q, ref_s = mx.quantize(w, gs, bits, mode, stream=mx.cpu)
+    wq, s, b = quantize_fast(w, gs, bits, mode=mode)
+    assert b is None and mx.array_equal(wq, ref_q).item() and mx.array_equal(s, ref_s).item() and s.dtype == mx.uint8
+    ref = np.asarray(mx.dequantize(ref_q, ref_s, None, gs, bits, mode, dtype=mx.float32, stream=mx.cpu))
+    ge = group_error(w, gs, bits, mode=mode, deq=True)
+    np.testing.assert_array_equal(ge.deq, ref)
+    e = ref.astype(np.float64) - np.asarray(w.astype(mx.float32), np.float64)
+    np.testing.assert_allclose(ge.sse, (e.reshape(96, -1, gs) ** 2).sum(-1), rtol=1e-5, atol=1e-30)
+    assert ge.flushed == int(((np.abs(ref).reshape(96, -1, gs).max(-1) == 0) & (ge.wmax > 0)).sum())
+
+
+def test_format_kernel_refuses_nan_with_the_layer_name():
+    from ominix_quant.kernels import group_error, quantize_fast
+    w = mx.array(_awkward()); w[7, 3] = float('nan')
+    with pytest.raises(ValueError, match=r'layers.2.mlp: 1 NaN/Inf weight\(s\), first in row 7'):
+        group_error(w, 16, 4, mode='nvfp4', name='layers.2.mlp')
+    with pytest.raises(ValueError, match='layers.2.mlp: 1 NaN/Inf'): quantize_fast(w, 32, 4, mode='mxfp4', name='layers.2.mlp')
+    assert group_error(w, 32, 8, mode='mxfp8', on_bad='flag').nonfinite == 1
