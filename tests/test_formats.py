@@ -57,3 +57,33 @@ def test_format_kernel_refuses_nan_with_the_layer_name():
         group_error(w, 16, 4, mode='nvfp4', name='layers.2.mlp')
     with pytest.raises(ValueError, match='layers.2.mlp: 1 NaN/Inf'): quantize_fast(w, 32, 4, mode='mxfp4', name='layers.2.mlp')
     assert group_error(w, 32, 8, mode='mxfp8', on_bad='flag').nonfinite == 1
+
+
+def test_quantized_activations_swap_the_format_layers_and_compute_like_qqmm():
+    "activations='nvfp4' swaps exactly the bias-free nvfp4 linears for nn.QQLinear over the same codes; one row computes what mx.qqmm does."
+    import mlx.nn as nn
+    from ominix_quant.convert import apply
+    from ominix_quant.fixtures import tiny_model
+    from ominix_quant.policy import Policy, Rule
+    from ominix_quant.affine import QuantSpec
+    from ominix_quant.runners.llm import quantize_activations
+    model = tiny_model('llama')
+    apply(model, Policy((Rule(QuantSpec.of('nvfp4'), '*.mlp.*'),), QuantSpec(8, 64), 'mixed'))
+    before = {p: m for p, m in model.named_modules() if isinstance(m, nn.QuantizedLinear) and m.mode == 'nvfp4'}
+    assert before and quantize_activations(model, 'nvfp4') == len(before)
+    after = dict(model.named_modules())
+    assert all(type(after[p]) is nn.QQLinear for p in before)
+    assert any(type(m) is nn.QuantizedLinear and m.mode == 'affine' for m in after.values())  # the 8-bit layers stay
+    p = next(iter(before)); q = after[p]
+    x = mx.random.normal((1, q.weight.shape[1] * 8)).astype(mx.bfloat16)
+    assert mx.array_equal(q(x), mx.qqmm(x, before[p].weight, before[p].scales, mode='nvfp4')).item()
+    assert quantize_activations(model, 'mxfp8') == 0
+
+
+def test_quantized_activations_refused_where_mlx_cannot():
+    from ominix_quant.runners.llm import LLMRunner, _qq_unsupported
+    from ominix_quant.policy import Policy
+    from ominix_quant.affine import QuantSpec
+    if _qq_unsupported('mxfp8') is None: pytest.skip('this device runs mx.qqmm')
+    with pytest.raises(ValueError, match=r"activations='mxfp8': MLX .* cannot quantize activations on .*Run with activations='auto'"):
+        LLMRunner(policy=Policy((), QuantSpec.of('mxfp8')), activations='mxfp8', progress=False)

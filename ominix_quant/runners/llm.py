@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from fastcore.basics import patch
 from .. import blas  # importing the package has loaded the optimized BLAS before mlx.core (nbs/00c_blas)
 import mlx.core as mx
-from mlx.utils import tree_flatten
+import mlx.nn as nn
+from mlx.utils import tree_flatten, tree_unflatten
 from ..checkpoint import cast, load_model
 from ..convert import apply
 from ..policy import Policy
 from ..texts import text_of
 
 # %% auto #0
-__all__ = ['cpu_model', 'device_name', 'Speed', 'LLMRunner', 'plain_mlx_lm']
+__all__ = ['QQ_MODES', 'cpu_model', 'device_name', 'Speed', 'quantize_activations', 'LLMRunner', 'plain_mlx_lm']
 
 # %% ../../nbs/10_llm.ipynb #03115ff1
 def cpu_model() -> str:
@@ -77,13 +78,36 @@ def _prompt_ids(tok, text:str, n:int) -> list:
     if len(ids) < n: raise ValueError(f'the text has {len(ids)} tokens, fewer than prompt_tokens={n}')
     return ids[:n]
 
+QQ_MODES = ('nvfp4', 'mxfp8')  # the formats MLX quantizes activations in (nn.QQLinear, mx.qqmm)
+
+def _qq_unsupported(mode:str) -> str|None:
+    "None if this device multiplies `mode` activations by `mode` weights (a small `mx.qqmm` of 16 rows runs: a prompt, not just one token), else MLX's reason."
+    try:
+        w, s = mx.quantize(mx.ones((64, 64), mx.bfloat16), mode=mode)
+        mx.eval(mx.qqmm(mx.ones((16, 64), mx.bfloat16), w, s, mode=mode)); return None
+    except (RuntimeError, ValueError) as e: return str(e).strip()
+
+def quantize_activations(model:nn.Module, mode:str) -> int:
+    "Swap each bias-free `nn.QuantizedLinear` in `mode` for an `nn.QQLinear` over the same codes and scales (its inputs quantized too); the number swapped."
+    swaps = []
+    for path, m in model.named_modules():
+        if type(m) is nn.QuantizedLinear and getattr(m, 'mode', 'affine') == mode and 'bias' not in m:
+            q = nn.QQLinear(1, 1, m.group_size, m.bits, mode)  # a placeholder weight: replaced before anything runs
+            q.weight, q.scales, q._quantized = m.weight, m.scales, True
+            swaps.append((path, q.eval()))
+    if swaps: model.update_modules(tree_unflatten(swaps))
+    return len(swaps)
+
 class _Runner:
     "What every runner does on opening a model: resolve, load strictly, apply a policy, choose the activations; and its name."
     def _open(self, source, policy, activations, progress):
         "The model of `source` (quantized by `policy` if given) in the chosen activations; sets src, config, policy, dtype, weight_bytes."
         from ominix_quant.sources import resolve
-        if activations not in ('auto', 'model', 'float32', 'bfloat16', 'float16'):
-            raise ValueError(f"activations must be 'auto', 'model', 'float32', 'bfloat16' or 'float16', got {activations!r}")
+        if activations not in ('auto', 'model', 'float32', 'bfloat16', 'float16') + QQ_MODES:
+            raise ValueError(f"activations must be 'auto', 'model', 'float32', 'bfloat16', 'float16', 'nvfp4' or 'mxfp8', got {activations!r}")
+        if activations in QQ_MODES and (why := _qq_unsupported(activations)):  # before any weight is read
+            raise ValueError(f'activations={activations!r}: MLX {mx.__version__} cannot quantize activations on {mx.default_device()} ({why}). '
+                             f"Run with activations='auto' here (the weights stay {activations}), or on a GPU whose MLX runs mx.qqmm.")
         self.src = resolve(source, progress=progress)
         model, config = load_model(self.src)
         self.prequantized = bool(config.get('quantization') or config.get('quantization_config'))
@@ -94,7 +118,12 @@ class _Runner:
         self.weight_bytes = _param_bytes(model)
         on_cpu = mx.default_device().type == mx.DeviceType.cpu
         self.activations = {'auto': 'float32' if on_cpu else self.dtype, 'model': self.dtype}.get(activations, activations)
-        if self.activations != self.dtype: cast(model, getattr(mx, self.activations))  # scales and biases too; packed codes stay
+        if activations in QQ_MODES:
+            self.activations = activations
+            if not quantize_activations(model, activations):
+                raise ValueError(f'{self.src}: no layer is quantized in {activations}, so none can take {activations} activations; '
+                                 f'quantize it in that format first (a policy of QuantSpec.of({activations!r}), or --mode {activations})')
+        elif self.activations != self.dtype: cast(model, getattr(mx, self.activations))  # scales and biases too; packed codes stay
         return model
 
     @property
